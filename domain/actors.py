@@ -1,0 +1,27 @@
+"""Who does things in the ledger: roles and actors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Role(Enum):
+    """A role an actor holds in a service organisation."""
+
+    HOTLINE_AGENT = "hotline_agent"
+    ENGINEER = "engineer"
+    WAREHOUSE = "warehouse"
+    CLAIMS = "claims"
+    FINANCE = "finance"
+    MANAGER = "manager"
+    AUDITOR = "auditor"
+    REGULATOR = "regulator"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person or system acting in a role, recorded on every event."""
+
+    id: str
+    role: Role

@@ -1,0 +1,49 @@
+"""How the ledger's value types are written into stored events (plain JSON, stable names)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+from domain.actors import Actor, Role
+from domain.ticket_terms import Channel, Milestone, PauseReason, Status
+
+
+class EnumAsValue(Transcoding):
+    """An enum member stored as its value under the enum's own name."""
+
+    def __init__(self, enum_type: type[Enum]) -> None:
+        self.type = enum_type
+        self.name = enum_type.__name__
+
+    def encode(self, obj: Enum) -> Any:
+        return obj.value
+
+    def decode(self, data: Any) -> Enum:
+        member: Enum = self.type(data)
+        return member
+
+
+class ActorAsDict(Transcoding):
+    """An actor stored as its id and role."""
+
+    type = Actor
+    name = "actor"
+
+    def encode(self, obj: Actor) -> dict[str, str]:
+        return {"id": obj.id, "role": obj.role.value}
+
+    def decode(self, data: dict[str, str]) -> Actor:
+        return Actor(id=data["id"], role=Role(data["role"]))
+
+
+STORED_ENUMS: tuple[type[Enum], ...] = (Role, Channel, Milestone, PauseReason, Status)
+
+
+def register_ledger_transcodings(transcoder: JSONTranscoder) -> None:
+    """Teach the transcoder every value type that appears in the ledger's events."""
+    for enum_type in STORED_ENUMS:
+        transcoder.register(EnumAsValue(enum_type))
+    transcoder.register(ActorAsDict())
