@@ -1,0 +1,1 @@
+"""Numbered SQL files for every table the project owns, and the runner that applies them."""

@@ -1,0 +1,67 @@
+"""Apply the project's SQL migrations once each, then let the library create its own tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.ledger import ServiceLedger
+from projections.read_side import dialect_for
+from projections.sql import Cursor, Dialect
+
+HERE = Path(__file__).parent
+LOCK_KEY = 7_205_318_841
+"""PostgreSQL advisory lock that serialises concurrent migrators."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: str
+    path: Path
+
+    def statements(self) -> list[str]:
+        lines = [line for line in self.path.read_text().splitlines() if not line.lstrip().startswith("--")]
+        return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def migrations_for(dialect: str) -> list[Migration]:
+    return [Migration(p.stem, p) for p in sorted((HERE / dialect).glob("*.sql"))]
+
+
+def migrate(env: Mapping[str, str] | None = None) -> list[str]:
+    """Bring the store named by the environment up to date; the versions applied now."""
+    ledger = ServiceLedger(env={**(env or {}), "CREATE_TABLE": "y"})
+    try:
+        dialect = dialect_for(ledger)
+        return [] if dialect is None else apply_migrations(dialect)
+    finally:
+        ledger.close()
+
+
+def apply_migrations(dialect: Dialect) -> list[str]:
+    applied_now: list[str] = []
+    with dialect.transaction(commit=True) as cursor:
+        if dialect.name == "postgres":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version TEXT NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        for migration in migrations_for(dialect.name):
+            if not _is_applied(dialect, cursor, migration.version):
+                for statement in migration.statements():
+                    cursor.execute(statement)
+                cursor.execute(
+                    dialect.sql(
+                        "INSERT INTO schema_migrations (version, applied_at) VALUES (%s, CURRENT_TIMESTAMP)"
+                    ),
+                    (migration.version,),
+                )
+                applied_now.append(migration.version)
+    return applied_now
+
+
+def _is_applied(dialect: Dialect, cursor: Cursor, version: str) -> bool:
+    cursor.execute(dialect.sql("SELECT 1 FROM schema_migrations WHERE version = %s"), (version,))
+    return cursor.fetchone() is not None

@@ -1,0 +1,77 @@
+"""The read side of one ledger: its views on the ledger's own database, and their runners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.application import Application
+from eventsourcing.postgres import PostgresFactory
+from eventsourcing.sqlite import SQLiteFactory
+
+from projections.batching import BatchProjection
+from projections.runner import ErrorHandler, ViewRunner, wait_for
+from projections.sql import Dialect
+from projections.ticket_board import TicketBoardProjection, TicketBoardView
+from projections.ticket_board_stores import MemoryTicketBoardView, SqlTicketBoardView
+from projections.ticket_history import TicketHistoryProjection, TicketHistoryView
+from projections.ticket_history_stores import MemoryTicketHistoryView, SqlTicketHistoryView
+
+
+class UnknownView(LookupError):
+    """No view has that name."""
+
+
+def dialect_for(ledger: Application[Any]) -> Dialect | None:
+    """The SQL dialect of the ledger's store, or None for the in-memory store."""
+    factory = ledger.factory
+    if isinstance(factory, SQLiteFactory):
+        return Dialect("sqlite", factory.datastore)
+    if isinstance(factory, PostgresFactory):
+        return Dialect("postgres", factory.datastore)
+    return None
+
+
+class ReadSide:
+    """The ledger's views, kept in the ledger's own database, and a runner for each."""
+
+    def __init__(self, ledger: Application[Any], on_error: ErrorHandler | None = None) -> None:
+        self.ledger = ledger
+        dialect = dialect_for(ledger)
+        self.board: TicketBoardView = SqlTicketBoardView(dialect) if dialect else MemoryTicketBoardView()
+        self.history: TicketHistoryView = (
+            SqlTicketHistoryView(dialect) if dialect else MemoryTicketHistoryView()
+        )
+        projections: list[BatchProjection[Any]] = [
+            TicketBoardProjection(self.board),
+            TicketHistoryProjection(self.history),
+        ]
+        self.runners = {p.name: ViewRunner(ledger, p, on_error=on_error) for p in projections}
+
+    def start(self) -> None:
+        for runner in self.runners.values():
+            runner.start()
+
+    def stop(self) -> None:
+        for runner in self.runners.values():
+            runner.stop()
+
+    def catch_up(self) -> dict[str, int]:
+        """Bring every view up to the end of the log now; the position each reached."""
+        return {name: runner.catch_up() for name, runner in self.runners.items()}
+
+    def runner(self, name: str) -> ViewRunner:
+        try:
+            return self.runners[name]
+        except KeyError:
+            raise UnknownView(f"no view {name!r}; views are {', '.join(self.runners)}") from None
+
+    def rebuild(self, name: str) -> int:
+        """Empty one view and replay the whole log into it; the position it reached."""
+        runner = self.runner(name)
+        with runner.lock:
+            runner.projection.view.truncate()
+        return runner.catch_up()
+
+    def wait(self, position: int, timeout: float) -> bool:
+        """Whether every view has taken in `position` within `timeout` seconds."""
+        return wait_for(list(self.runners.values()), position, timeout)
