@@ -15,6 +15,7 @@ from projections.batching import BatchProjection, Positioned
 
 ErrorHandler = Callable[[str, BaseException], None]
 RETRY_SECONDS = 1.0
+IDLE_CATCH_UP_SECONDS = 1.0
 
 
 class SubscriptionEnded(Exception):
@@ -96,16 +97,32 @@ class ViewRunner:
             reader = Thread(target=self._feed, args=(subscription, queue), daemon=True)
             reader.start()
             try:
-                while not self._stopping.is_set():
-                    batch, error = drain(queue, self.batch_size)
-                    if batch:
-                        with self.lock:
-                            self._process(batch)
-                    if error is not None:
-                        raise error
+                self._take_from(queue)
             finally:
                 subscription.stop()
                 reader.join(timeout=10)
+
+    def _take_from(self, queue: Queue[Notification | BaseException]) -> None:
+        """Process what the subscription delivers; when it is quiet, look at the log directly.
+
+        A wake-up can be missed (a notification sent while a subscription starts), so an idle
+        runner catches up by reading the log; notifications it has already taken are skipped.
+        """
+        last = self.position()
+        idle_since = time.monotonic()
+        while not self._stopping.is_set():
+            batch, error = drain(queue, self.batch_size)
+            fresh = [n for n in batch if n.id > last]
+            if fresh:
+                with self.lock:
+                    self._process(fresh)
+                last = fresh[-1].id
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since > IDLE_CATCH_UP_SECONDS:
+                last = self.catch_up()
+                idle_since = time.monotonic()
+            if error is not None:
+                raise error
 
     def _feed(self, subscription: Subscription[Any], queue: Queue[Notification | BaseException]) -> None:
         try:

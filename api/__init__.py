@@ -1,0 +1,1 @@
+"""The HTTP edge of the ledger: Litestar app, schemas, auth, errors, logging and CLI."""

@@ -1,0 +1,104 @@
+"""Configuration from the environment: the library's own variables pass through untouched."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from domain.actors import Actor, Role
+from projections.sqlite_log import sqlite_env
+
+T = TypeVar("T", int, float)
+DEFAULT_SQLITE_PATH = "var/ledger.db"
+DEMO_TOKENS = {f"demo-{role.value.replace('_', '-')}": Actor(f"demo-{role.value}", role) for role in Role}
+"""One bearer token per role, offered only when the demo is switched on."""
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service reads from its environment."""
+
+    store_env: dict[str, str]
+    tokens: dict[str, Actor] = field(default_factory=dict)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    demo: bool = False
+    run_projections: bool = True
+    read_wait_seconds: float = 2.0
+    log_format: str = "console"
+    max_body_bytes: int = 65_536
+
+    @property
+    def store(self) -> str:
+        module = self.store_env.get("PERSISTENCE_MODULE", "")
+        return {"eventsourcing.sqlite": "sqlite", "eventsourcing.postgres": "postgres"}.get(module, "memory")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        demo = _flag(env, "LEDGER_DEMO", default=False)
+        tokens = parse_tokens(env.get("LEDGER_TOKENS", ""))
+        if demo:
+            tokens = {**DEMO_TOKENS, **tokens}
+        return cls(
+            store_env=store_env(env),
+            tokens=tokens,
+            host=env.get("LEDGER_HOST", "127.0.0.1"),
+            port=_number(env, "LEDGER_PORT", 8000, int),
+            demo=demo,
+            run_projections=_flag(env, "LEDGER_RUN_PROJECTIONS", default=True),
+            read_wait_seconds=_number(env, "LEDGER_READ_WAIT_SECONDS", 2.0, float),
+            log_format=env.get("LEDGER_LOG_FORMAT", "console"),
+            max_body_bytes=_number(env, "LEDGER_MAX_BODY_BYTES", 65_536, int),
+        )
+
+
+def store_env(env: Mapping[str, str]) -> dict[str, str]:
+    """The library's variables; SQLite in var/ when none name a store."""
+    module = env.get("PERSISTENCE_MODULE", "eventsourcing.sqlite")
+    if module == "eventsourcing.sqlite":
+        path = env.get("SQLITE_DBNAME", DEFAULT_SQLITE_PATH)
+        if path != ":memory:" and "mode=memory" not in path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return {**env, **sqlite_env(path)}
+    return {**env, "PERSISTENCE_MODULE": module}
+
+
+def parse_tokens(text: str) -> dict[str, Actor]:
+    """Tokens as `token=actor_id:role`, separated by commas."""
+    tokens: dict[str, Actor] = {}
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        token, _, who = entry.partition("=")
+        actor_id, _, role = who.partition(":")
+        try:
+            tokens[token] = Actor(actor_id, Role(role))
+        except ValueError:
+            msg = f"LEDGER_TOKENS entry {entry!r} is not token=actor_id:role with a known role"
+            raise SettingsError(msg) from None
+        if not token or not actor_id:
+            raise SettingsError(f"LEDGER_TOKENS entry {entry!r} needs a token and an actor id")
+    return tokens
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    value = env.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "y", "yes", "true", "on"}
+
+
+def _number(env: Mapping[str, str], name: str, default: T, kind: type[T]) -> T:
+    value = env.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {value!r}") from None

@@ -1,0 +1,105 @@
+"""Ticket queries: read the board and the history views, waiting for `?after=` if asked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, get_args
+from uuid import UUID
+
+from litestar import Controller, get
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+
+from api.auth import READERS, allow
+from api.schemas import HistoryEntry, TicketHistory, TicketList, TicketView
+from api.services import Services
+from domain.ticket_terms import Status
+from projections.ticket_board import BoardQuery
+
+StatusName = Literal[
+    "open", "dispatched", "en_route", "on_site", "restored", "resolved", "paused", "closed", "cancelled"
+]
+After = Annotated[
+    int | None,
+    Parameter(
+        ge=0, description="Wait until the views have taken in this log position (read your own write)."
+    ),
+]
+Limit = Annotated[int, Parameter(ge=1, le=500)]
+Offset = Annotated[int, Parameter(ge=0)]
+Filter = Annotated[str | None, Parameter(max_length=64)]
+READ = [allow(READERS)]
+assert set(get_args(StatusName)) == {s.value for s in Status}
+
+
+class TicketQueries(Controller):
+    """The ticket board and each ticket's history."""
+
+    tags = ["ticket queries"]
+
+    @get(
+        "/", operation_id="listTickets", summary="List tickets on the board", guards=READ, sync_to_thread=True
+    )
+    def list_tickets(
+        self,
+        services: Services,
+        status: list[StatusName] | None = None,
+        severity: Filter = None,
+        customer_id: Filter = None,
+        site_id: Filter = None,
+        engineer_id: Filter = None,
+        opened_from: datetime | None = None,
+        opened_to: datetime | None = None,
+        sort: Literal["reported_at", "updated_at", "status", "customer_id", "site_id"] = "reported_at",
+        direction: Literal["asc", "desc"] = "desc",
+        limit: Limit = 50,
+        offset: Offset = 0,
+        after: After = None,
+    ) -> TicketList:
+        services.caught_up(after)
+        query = BoardQuery(
+            statuses=tuple(status or ()),
+            severity=severity,
+            customer_id=customer_id,
+            site_id=site_id,
+            engineer_id=engineer_id,
+            opened_from=opened_from,
+            opened_to=opened_to,
+            sort=sort,
+            direction=direction,
+            limit=limit,
+            offset=offset,
+        )
+        page = services.read_side.board.search(query)
+        items = [TicketView.model_validate(row) for row in page.rows]
+        return TicketList(items=items, total=page.total, limit=limit, offset=offset)
+
+    @get(
+        "/{ticket_id:uuid}",
+        operation_id="getTicket",
+        summary="One ticket's current state",
+        sync_to_thread=True,
+    )
+    def get_ticket(self, ticket_id: UUID, services: Services, after: After = None) -> TicketView:
+        services.caught_up(after)
+        row = services.read_side.board.get(str(ticket_id))
+        if row is None:
+            raise NotFoundException(f"no ticket {ticket_id} on the board")
+        return TicketView.model_validate(row)
+
+    @get(
+        "/{ticket_id:uuid}/history",
+        operation_id="getTicketHistory",
+        summary="Every event of a ticket",
+        guards=READ,
+        sync_to_thread=True,
+    )
+    def get_history(
+        self, ticket_id: UUID, services: Services, limit: Limit = 100, offset: Offset = 0, after: After = None
+    ) -> TicketHistory:
+        services.caught_up(after)
+        page = services.read_side.history.history(str(ticket_id), limit, offset)
+        if page.total == 0:
+            raise NotFoundException(f"no ticket {ticket_id} in the history")
+        items = [HistoryEntry.model_validate(row) for row in page.rows]
+        return TicketHistory(ticket_id=ticket_id, items=items, total=page.total, limit=limit, offset=offset)

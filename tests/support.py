@@ -1,0 +1,77 @@
+"""Shared test vocabulary: actors, a ticket draft, stores and a PostgreSQL database per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import psycopg
+
+from domain.actors import Actor, Role
+from domain.ledger import TicketDraft
+from domain.ticket_terms import Channel
+
+AGENT = Actor("agent-zhou", Role.HOTLINE_AGENT)
+ENGINEER = Actor("eng-li", Role.ENGINEER)
+MANAGER = Actor("mgr-chen", Role.MANAGER)
+AUDITOR = Actor("aud-wu", Role.AUDITOR)
+
+POSTGRES = {
+    "host": os.environ.get("POSTGRES_HOST", "127.0.0.1"),
+    "port": os.environ.get("POSTGRES_PORT", "5432"),
+    "user": os.environ.get("POSTGRES_USER", "postgres"),
+    "password": os.environ.get("POSTGRES_PASSWORD", ""),
+    "dbname": os.environ.get("LEDGER_TEST_ADMIN_DB", "test"),
+}
+REQUIRE_POSTGRES = os.environ.get("LEDGER_REQUIRE_POSTGRES", "") == "1"
+
+
+def ago(**delta: float) -> datetime:
+    return datetime.now(UTC) - timedelta(**delta)
+
+
+def draft(**overrides: object) -> TicketDraft:
+    values: dict[str, object] = {
+        "channel": Channel.HOTLINE,
+        "customer_id": "huaxin-bank",
+        "site_id": "huaxin-pudong",
+        "region_tier": "city",
+        "severity": "severe",
+        "category": "hardware",
+        "description": "Core switch down",
+        "reported_at": ago(hours=3),
+    }
+    values.update(overrides)
+    return TicketDraft(**values)  # type: ignore[arg-type]
+
+
+def postgres_answers() -> str | None:
+    """None when the server answers, else why not."""
+    try:
+        with psycopg.connect(connect_timeout=3, **POSTGRES):
+            return None
+    except psycopg.Error as error:
+        return f"PostgreSQL at {POSTGRES['host']}:{POSTGRES['port']} does not answer: {error}"
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[dict[str, str]]:
+    """A new, empty database for one test, dropped afterwards; yields the library's variables."""
+    name = f"ledger_test_{uuid4().hex[:12]}"
+    with psycopg.connect(autocommit=True, **POSTGRES) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": name,
+            "POSTGRES_HOST": POSTGRES["host"],
+            "POSTGRES_PORT": POSTGRES["port"],
+            "POSTGRES_USER": POSTGRES["user"],
+            "POSTGRES_PASSWORD": POSTGRES["password"],
+        }
+    finally:
+        with psycopg.connect(autocommit=True, **POSTGRES) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
