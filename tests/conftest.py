@@ -50,8 +50,8 @@ def store_env(request: pytest.FixtureRequest, sqlite_path: str) -> dict[str, str
         env = sqlite_env(sqlite_path)
         migrate(env)
         return env
-    env: dict[str, str] = request.getfixturevalue("postgres_env")
-    return env
+    postgres: dict[str, str] = request.getfixturevalue("postgres_env")
+    return postgres
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 
 from domain.actors import Actor, Role
 from domain.ledger import TicketDraft
@@ -26,6 +27,7 @@ POSTGRES = {
     "password": os.environ.get("POSTGRES_PASSWORD", ""),
     "dbname": os.environ.get("LEDGER_TEST_ADMIN_DB", "test"),
 }
+ADMIN_CONNINFO = make_conninfo(**POSTGRES)
 REQUIRE_POSTGRES = os.environ.get("LEDGER_REQUIRE_POSTGRES", "") == "1"
 
 
@@ -51,7 +53,7 @@ def draft(**overrides: object) -> TicketDraft:
 def postgres_answers() -> str | None:
     """None when the server answers, else why not."""
     try:
-        with psycopg.connect(connect_timeout=3, **POSTGRES):
+        with psycopg.connect(ADMIN_CONNINFO, connect_timeout=3):
             return None
     except psycopg.Error as error:
         return f"PostgreSQL at {POSTGRES['host']}:{POSTGRES['port']} does not answer: {error}"
@@ -61,7 +63,7 @@ def postgres_answers() -> str | None:
 def fresh_postgres_database() -> Iterator[dict[str, str]]:
     """A new, empty database for one test, dropped afterwards; yields the library's variables."""
     name = f"ledger_test_{uuid4().hex[:12]}"
-    with psycopg.connect(autocommit=True, **POSTGRES) as admin:
+    with psycopg.connect(ADMIN_CONNINFO, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield {
@@ -73,5 +75,5 @@ def fresh_postgres_database() -> Iterator[dict[str, str]]:
             "POSTGRES_PASSWORD": POSTGRES["password"],
         }
     finally:
-        with psycopg.connect(autocommit=True, **POSTGRES) as admin:
+        with psycopg.connect(ADMIN_CONNINFO, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
