@@ -9,6 +9,7 @@ import click
 import uvicorn
 
 from api.app import create_app
+from api.demo import load_demo
 from api.settings import Settings
 from domain.ledger import ServiceLedger
 from migrations.runner import migrate as apply_migrations
@@ -53,8 +54,13 @@ def serve(host: str | None, port: int | None) -> None:
 @main.command()
 def project() -> None:
     """Run the view runners until interrupted (for a service started with LEDGER_RUN_PROJECTIONS=0)."""
-    ledger = ServiceLedger(env=settings().store_env)
-    read_side = ReadSide(ledger, on_error=lambda view, error: click.echo(f"{view}: {error!r}", err=True))
+    config = settings()
+    ledger = ServiceLedger(env=config.store_env)
+    read_side = ReadSide(
+        ledger,
+        on_error=lambda view, error: click.echo(f"{view}: {error!r}", err=True),
+        batch_size=config.view_batch_size,
+    )
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     read_side.start()
@@ -91,7 +97,7 @@ def demo(tickets: int, seed: int) -> None:
     try:
         if ledger.recorder.max_notification_id():
             raise click.ClickException("the ledger already holds events; the demo goes into an empty one")
-        summary = _load_demo(ledger, tickets, seed)
+        summary = load_demo(ledger, tickets=tickets, seed=seed)
     finally:
         ledger.close()
     click.echo(
@@ -101,7 +107,7 @@ def demo(tickets: int, seed: int) -> None:
 
 def _offer_demo(ledger: ServiceLedger, config: Settings) -> None:
     if not ledger.recorder.max_notification_id():
-        summary = _load_demo(ledger, 300, 7)
+        summary = load_demo(ledger)
         click.echo(f"Loaded the demo ledger: {summary.tickets} tickets, {summary.events} events.")
     click.echo(f"Store: {config.store}. Demo bearer tokens (Authorization: Bearer <token>):")
     for token, actor in sorted(config.tokens.items(), key=lambda item: item[1].role.value):
@@ -109,9 +115,3 @@ def _offer_demo(ledger: ServiceLedger, config: Settings) -> None:
     click.echo(
         f"Try: curl -H 'Authorization: Bearer demo-manager' http://{config.host}:{config.port}/tickets"
     )
-
-
-def _load_demo(ledger: ServiceLedger, tickets: int, seed: int) -> object:
-    from api.demo import load_demo
-
-    return load_demo(ledger, tickets=tickets, seed=seed)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from eventsourcing.postgres import PostgresDatastore
 
 from domain.ledger import ServiceLedger
 from projections.read_side import dialect_for
@@ -31,19 +34,36 @@ def migrations_for(dialect: str) -> list[Migration]:
 
 def migrate(env: Mapping[str, str] | None = None) -> list[str]:
     """Bring the store named by the environment up to date; the versions applied now."""
-    ledger = ServiceLedger(env={**(env or {}), "CREATE_TABLE": "y"})
+    env = dict(env or {})
+    probe = ServiceLedger(env={**env, "CREATE_TABLE": "n"})
     try:
-        dialect = dialect_for(ledger)
-        return [] if dialect is None else apply_migrations(dialect)
+        dialect = dialect_for(probe)
+        if dialect is None:
+            return []
+        with migration_lock(dialect):
+            ServiceLedger(env={**env, "CREATE_TABLE": "y"}).close()
+            return apply_migrations(dialect)
     finally:
-        ledger.close()
+        probe.close()
+
+
+@contextmanager
+def migration_lock(dialect: Dialect) -> Iterator[None]:
+    """One migrator at a time on PostgreSQL (SQLite serialises writers by itself)."""
+    if not isinstance(dialect.datastore, PostgresDatastore):
+        yield
+        return
+    with dialect.datastore.get_connection() as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
 
 
 def apply_migrations(dialect: Dialect) -> list[str]:
     applied_now: list[str] = []
     with dialect.transaction(commit=True) as cursor:
-        if dialect.name == "postgres":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations "
             "(version TEXT NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL)"

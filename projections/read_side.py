@@ -34,7 +34,9 @@ def dialect_for(ledger: Application[Any]) -> Dialect | None:
 class ReadSide:
     """The ledger's views, kept in the ledger's own database, and a runner for each."""
 
-    def __init__(self, ledger: Application[Any], on_error: ErrorHandler | None = None) -> None:
+    def __init__(
+        self, ledger: Application[Any], on_error: ErrorHandler | None = None, batch_size: int = 1000
+    ) -> None:
         self.ledger = ledger
         dialect = dialect_for(ledger)
         self.board: TicketBoardView = SqlTicketBoardView(dialect) if dialect else MemoryTicketBoardView()
@@ -45,7 +47,7 @@ class ReadSide:
             TicketBoardProjection(self.board),
             TicketHistoryProjection(self.history),
         ]
-        self.runners = {p.name: ViewRunner(ledger, p, on_error=on_error) for p in projections}
+        self.runners = {p.name: ViewRunner(ledger, p, batch_size=batch_size, on_error=on_error) for p in projections}
 
     def start(self) -> None:
         for runner in self.runners.values():
