@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from domain.actors import Actor, Role
-from projections.sqlite_log import sqlite_env
+from projections.recorders import ledger_env, sqlite_env
 
 T = TypeVar("T", int, float)
 DEFAULT_SQLITE_PATH = "var/ledger.db"
@@ -70,7 +70,7 @@ def store_env(env: Mapping[str, str]) -> dict[str, str]:
         if path != ":memory:" and "mode=memory" not in path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return {**env, **sqlite_env(path)}
-    return {**env, "PERSISTENCE_MODULE": module}
+    return ledger_env({**env, "PERSISTENCE_MODULE": module})
 
 
 def parse_tokens(text: str) -> dict[str, Actor]:

@@ -47,7 +47,9 @@ class ReadSide:
             TicketBoardProjection(self.board),
             TicketHistoryProjection(self.history),
         ]
-        self.runners = {p.name: ViewRunner(ledger, p, batch_size=batch_size, on_error=on_error) for p in projections}
+        self.runners = {
+            p.name: ViewRunner(ledger, p, batch_size=batch_size, on_error=on_error) for p in projections
+        }
 
     def start(self) -> None:
         for runner in self.runners.values():

@@ -9,7 +9,7 @@ import pytest
 
 from domain.ledger import ServiceLedger
 from migrations.runner import migrate
-from projections.sqlite_log import sqlite_env
+from projections.recorders import sqlite_env
 from tests.support import REQUIRE_POSTGRES, fresh_postgres_database, postgres_answers
 
 STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -42,14 +42,20 @@ def sqlite_path(tmp_path: Path) -> str:
     return str(tmp_path / "ledger.db")
 
 
+@pytest.fixture
+def sqlite_store_env(sqlite_path: str) -> dict[str, str]:
+    env = sqlite_env(sqlite_path)
+    migrate(env)
+    return env
+
+
 @pytest.fixture(params=STORES)
-def store_env(request: pytest.FixtureRequest, sqlite_path: str) -> dict[str, str]:
+def store_env(request: pytest.FixtureRequest) -> dict[str, str]:
     if request.param == "memory":
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if request.param == "sqlite":
-        env = sqlite_env(sqlite_path)
-        migrate(env)
-        return env
+        sqlite: dict[str, str] = request.getfixturevalue("sqlite_store_env")
+        return sqlite
     postgres: dict[str, str] = request.getfixturevalue("postgres_env")
     return postgres
 

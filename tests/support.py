@@ -14,6 +14,7 @@ from psycopg.conninfo import make_conninfo
 from domain.actors import Actor, Role
 from domain.ledger import TicketDraft
 from domain.ticket_terms import Channel
+from projections.recorders import ledger_env
 
 AGENT = Actor("agent-zhou", Role.HOTLINE_AGENT)
 ENGINEER = Actor("eng-li", Role.ENGINEER)
@@ -66,14 +67,16 @@ def fresh_postgres_database() -> Iterator[dict[str, str]]:
     with psycopg.connect(ADMIN_CONNINFO, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": name,
-            "POSTGRES_HOST": POSTGRES["host"],
-            "POSTGRES_PORT": POSTGRES["port"],
-            "POSTGRES_USER": POSTGRES["user"],
-            "POSTGRES_PASSWORD": POSTGRES["password"],
-        }
+        yield ledger_env(
+            {
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_DBNAME": name,
+                "POSTGRES_HOST": POSTGRES["host"],
+                "POSTGRES_PORT": POSTGRES["port"],
+                "POSTGRES_USER": POSTGRES["user"],
+                "POSTGRES_PASSWORD": POSTGRES["password"],
+            }
+        )
     finally:
         with psycopg.connect(ADMIN_CONNINFO, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from api.cli import main
 from domain.ledger import ServiceLedger
 from projections.read_side import ReadSide
-from projections.sqlite_log import sqlite_env
+from projections.recorders import sqlite_env
 
 
 def run(sqlite_path: str, *args: str) -> tuple[int, str]:

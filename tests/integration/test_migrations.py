@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from migrations.runner import migrate, migrations_for
-from projections.sqlite_log import sqlite_env
+from projections.recorders import sqlite_env
 from tests.support import fresh_postgres_database
 
 ALL = [m.version for m in migrations_for("sqlite")]

@@ -15,7 +15,7 @@ import pytest
 from domain.ledger import ServiceLedger
 from migrations.runner import migrate
 from projections.read_side import ReadSide
-from projections.sqlite_log import sqlite_env
+from projections.recorders import sqlite_env
 from tests.support import AGENT, ago, draft
 
 LEDGER = str(Path(sys.executable).with_name("ledger"))
