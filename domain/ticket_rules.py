@@ -8,7 +8,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.actors import Actor
 from domain.errors import InvalidValue, MilestoneOutOfOrder, OccurredTimeInvalid, TicketIsClosed
-from domain.ticket_terms import PREDECESSOR, Milestone, MilestoneRecord, Status, require_not_future
+from domain.ticket_terms import PREDECESSORS, Milestone, MilestoneRecord, Status, require_not_future
 
 FINISHED = (Status.CLOSED, Status.CANCELLED)
 
@@ -43,11 +43,11 @@ class TicketRules(Aggregate):
             return
         if new_time < self.reported_at:
             raise OccurredTimeInvalid("a milestone cannot precede the report", field="occurred_at")
-        before_kind = PREDECESSOR.get(record.milestone)
-        before = None if before_kind is None else self.latest(before_kind, before_version=record.version)
-        if before is not None and new_time < before.occurred_at:
-            msg = f"{record.milestone.value} cannot precede {before.milestone.value}"
-            raise MilestoneOutOfOrder(msg, field="occurred_at")
+        for kind in PREDECESSORS.get(record.milestone, ()):
+            before = self.latest(kind, before_version=record.version)
+            if before is not None and new_time < before.occurred_at:
+                msg = f"{record.milestone.value} cannot precede {before.milestone.value}"
+                raise MilestoneOutOfOrder(msg, field="occurred_at")
         for later_record in self._followers(record):
             if new_time > later_record.occurred_at:
                 follower = later_record.milestone.value
@@ -60,7 +60,7 @@ class TicketRules(Aggregate):
             r
             for r in self.milestones
             if r.version > record.version
-            and PREDECESSOR.get(r.milestone) is record.milestone
+            and record.milestone in PREDECESSORS.get(r.milestone, ())
             and self.latest(record.milestone, before_version=r.version) == record
         ]
 
@@ -86,11 +86,12 @@ class TicketRules(Aggregate):
         self._check_after_predecessor(milestone, occurred_at)
 
     def _check_after_predecessor(self, milestone: Milestone, occurred_at: datetime) -> None:
-        before = self.latest(PREDECESSOR[milestone])
-        if before is not None and occurred_at < before.occurred_at:
-            when = before.occurred_at.isoformat()
-            msg = f"{milestone.value} cannot precede {before.milestone.value} at {when}"
-            raise MilestoneOutOfOrder(msg, field="occurred_at")
+        for kind in PREDECESSORS.get(milestone, ()):
+            before = self.latest(kind)
+            if before is not None and occurred_at < before.occurred_at:
+                when = before.occurred_at.isoformat()
+                msg = f"{milestone.value} cannot precede {before.milestone.value} at {when}"
+                raise MilestoneOutOfOrder(msg, field="occurred_at")
 
     def _require_not_finished(self) -> None:
         if self.status in FINISHED:

@@ -68,15 +68,17 @@ class PauseReason(Enum):
     CUSTOMER_UNREACHABLE = "customer_unreachable"
 
 
-PREDECESSOR: dict[Milestone, Milestone] = {
-    Milestone.DEPARTED: Milestone.DISPATCHED,
-    Milestone.ARRIVED: Milestone.DISPATCHED,
-    Milestone.SIGNED_OFF: Milestone.RESOLVED,
-    Milestone.CALLBACK: Milestone.RESOLVED,
-    Milestone.CLOSED: Milestone.RESOLVED,
-    Milestone.RESUMED: Milestone.PAUSED,
+PREDECESSORS: dict[Milestone, tuple[Milestone, ...]] = {
+    Milestone.DEPARTED: (Milestone.DISPATCHED,),
+    Milestone.ARRIVED: (Milestone.DISPATCHED, Milestone.DEPARTED),
+    Milestone.SIGNED_OFF: (Milestone.RESOLVED,),
+    Milestone.CALLBACK: (Milestone.RESOLVED,),
+    Milestone.CLOSED: (Milestone.RESOLVED, Milestone.SIGNED_OFF, Milestone.CALLBACK),
+    Milestone.REOPENED: (Milestone.RESOLVED, Milestone.CLOSED),
+    Milestone.PAUSED: (Milestone.RESUMED,),
+    Milestone.RESUMED: (Milestone.PAUSED,),
 }
-"""Milestones that cannot have occurred before the latest milestone they follow."""
+"""For each milestone, the milestones whose latest occurrence it cannot precede."""
 
 
 @dataclass(frozen=True)

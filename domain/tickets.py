@@ -8,7 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.actors import Actor, Role
-from domain.errors import CorrectionNotApproved, InvalidValue, MilestoneOutOfOrder
+from domain.errors import CorrectionNotApproved, InvalidValue, MilestoneOutOfOrder, TicketIsClosed
 from domain.ticket_rules import TicketRules
 from domain.ticket_terms import (
     Channel,
@@ -347,9 +347,12 @@ class Ticket(TicketRules):
     def reopen(self, reason: str, occurred_at: datetime, actor: Actor, now: datetime) -> None:
         """Reopen a resolved or closed ticket whose fault came back."""
         self._check_time(occurred_at, now)
+        if self.status is Status.CANCELLED:
+            raise TicketIsClosed("a cancelled ticket cannot be reopened", status=self.status.value)
         if self.status not in (Status.RESOLVED, Status.CLOSED):
             msg = f"only a resolved or closed ticket can be reopened, not a {self.status.value} one"
             raise MilestoneOutOfOrder(msg, field="occurred_at", status=self.status.value)
+        self._check_after_predecessor(Milestone.REOPENED, occurred_at)
         self._reopened(occurred_at=occurred_at, actor=actor, reason=require_text("reason", reason))
 
     @event(Reopened)
@@ -363,6 +366,7 @@ class Ticket(TicketRules):
         """Stop the clocks while the ticket waits, for a stated reason."""
         self._check_time(occurred_at, now)
         self._require_working()
+        self._check_after_predecessor(Milestone.PAUSED, occurred_at)
         self._paused(occurred_at=occurred_at, actor=actor, reason=reason)
 
     @event(Paused)
