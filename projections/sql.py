@@ -12,8 +12,6 @@ from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 
-SQLITE_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
-
 
 class Cursor(Protocol):
     """What a view needs of a database cursor: both drivers' cursors provide it."""
@@ -42,7 +40,7 @@ class Dialect:
         """SQLite keeps instants as fixed-width UTC text, so text order is time order."""
         if value is None or self.name != "sqlite":
             return value
-        return value.astimezone(UTC).strftime(SQLITE_TIME_FORMAT)
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
 
     def time_out(self, value: Any) -> datetime | None:
         if value is None:
