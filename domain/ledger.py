@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -53,6 +54,8 @@ class ServiceLedger(Application[UUID]):
     """Records tickets as immutable events and answers what the log says of them."""
 
     name = "ServiceLedger"
+    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "10000"}
+    """Keep recent tickets in memory; the library fast-forwards each from the store before use."""
 
     def __init__(self, env: dict[str, str] | None = None, clock: Clock = utc_now) -> None:
         super().__init__(env)
@@ -179,9 +182,16 @@ class ServiceLedger(Application[UUID]):
         try:
             recordings = self.save(ticket)
         except RecordConflictError:
+            self._forget(ticket.id)
             msg = f"ticket {ticket.id} was changed by another writer; reload it and try again"
             raise ConcurrentUpdate(msg, ticket_id=str(ticket.id)) from None
         except PersistenceError as error:
             raise StorageUnavailable(str(error)) from error
         position = recordings[-1].notification.id
         return Recorded(id=ticket.id, version=ticket.version, position=position)
+
+    def _forget(self, ticket_id: UUID) -> None:
+        """Drop a cached ticket that lost a race, so the next command loads it afresh."""
+        if self.repository.cache is not None:
+            with suppress(KeyError):
+                self.repository.cache.get(ticket_id, evict=True)
