@@ -44,11 +44,11 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
         if owns_ledger:
             services.ledger.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[TicketController, health],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True)},
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[RequestLog, bearer_tokens(settings.tokens)],
+        middleware=[bearer_tokens(settings.tokens)],
         on_startup=[start],
         on_shutdown=[stop],
         openapi_config=OpenAPIConfig(
@@ -61,6 +61,9 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
         request_max_body_size=settings.max_body_bytes,
         logging_config=None,
     )
+    # Around Litestar's whole handler, so that unrouted requests and errors are logged too.
+    app.asgi_handler = RequestLog(app.asgi_handler)
+    return app
 
 
 def _version() -> str:

@@ -6,7 +6,7 @@ from eventsourcing.persistence import PersistenceError
 from litestar import Response, get
 
 from api.schemas import Health
-from api.services import Services
+from api.services import Injected
 from domain.errors import StorageUnavailable
 
 
@@ -16,7 +16,7 @@ from domain.errors import StorageUnavailable
     summary="Whether the ledger answers, and how far each view has read",
     sync_to_thread=True,
 )
-def health(services: Services) -> Response[Health]:
+def health(services: Injected) -> Response[Health]:
     try:
         log_position = services.ledger.recorder.max_notification_id() or 0
         views = {name: runner.position() for name, runner in services.read_side.runners.items()}

@@ -37,7 +37,7 @@ def configure_logging(log_format: str) -> None:
 
 
 class RequestLog:
-    """ASGI middleware that binds a request id and logs each request once, when it ends."""
+    """Wraps the app: binds a request id, echoes it, and logs each request once, when it ends."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -60,9 +60,6 @@ class RequestLog:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
             await self.app(scope, receive, send_with_id)
-        except Exception as error:  # answered by the app's error map outside this middleware
-            status["code"] = getattr(error, "status_code", 500)
-            raise
         finally:
             self.log.info(
                 "request",

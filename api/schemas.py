@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -20,12 +20,55 @@ When = Annotated[
 EXAMPLE_TIME = "2026-11-20T09:30:00+08:00"
 
 
-def examples(*items: dict[str, Any]) -> ConfigDict:
-    return ConfigDict(extra="forbid", json_schema_extra={"examples": list(items)})
+TICKET_EXAMPLE: dict[str, Any] = {
+    "ticket_id": "0b6f3c1e-8a37-4a43-9a0f-5c2f6f0b8c11",
+    "version": 6,
+    "position": 1234,
+    "status": "on_site",
+    "channel": "hotline",
+    "customer_id": "huaxin-bank",
+    "site_id": "huaxin-bank-pudong",
+    "region_tier": "city",
+    "asset_id": "srv-0042",
+    "severity": "severe",
+    "category": "hardware",
+    "description": "Core switch in server room 2 down, branch offline",
+    "engineer_id": "eng-li",
+    "escalation_level": 1,
+    "reopen_count": 0,
+    "correction_count": 0,
+    "fixed_first_time": None,
+    "satisfaction": None,
+    "reported_at": "2026-11-20T01:30:00Z",
+    "responded_at": "2026-11-20T01:33:00Z",
+    "dispatched_at": "2026-11-20T01:40:00Z",
+    "arrived_at": "2026-11-20T02:05:00Z",
+    "restored_at": None,
+    "resolved_at": None,
+    "closed_at": None,
+    "opened_recorded_at": "2026-11-20T01:30:02.120Z",
+    "updated_at": "2026-11-20T02:05:03.410Z",
+}
+HISTORY_EXAMPLE: dict[str, Any] = {
+    "version": 4,
+    "position": 1230,
+    "event_type": "Dispatched",
+    "recorded_at": "2026-11-20T01:40:01.005Z",
+    "occurred_at": "2026-11-20T01:40:00Z",
+    "actor_id": "agent-zhou",
+    "actor_role": "hotline_agent",
+    "data": {"engineer_id": "eng-li", "planned_at": "2026-11-20T02:00:00+00:00"},
+}
+
+
+def example(item: dict[str, Any], *, closed: bool = True) -> ConfigDict:
+    """A model's example, where both pydantic's JSON schema and Litestar's OpenAPI find it."""
+    config = {"json_schema_extra": {"examples": [item]}, "example": item, "from_attributes": True}
+    return cast(ConfigDict, {**config, "extra": "forbid"} if closed else config)
 
 
 class OpenTicket(BaseModel):
-    model_config = examples(
+    model_config = example(
         {
             "channel": "hotline",
             "customer_id": "huaxin-bank",
@@ -50,12 +93,12 @@ class OpenTicket(BaseModel):
 
 
 class Milestone(BaseModel):
-    model_config = examples({"occurred_at": EXAMPLE_TIME})
+    model_config = example({"occurred_at": EXAMPLE_TIME})
     occurred_at: When = None
 
 
 class Escalation(BaseModel):
-    model_config = examples(
+    model_config = example(
         {"level": 2, "reason": "No spare switch at the station", "occurred_at": EXAMPLE_TIME}
     )
     level: Annotated[int, Field(ge=1, le=9)]
@@ -64,7 +107,7 @@ class Escalation(BaseModel):
 
 
 class Dispatch(BaseModel):
-    model_config = examples(
+    model_config = example(
         {"engineer_id": "eng-li", "planned_at": "2026-11-20T10:00:00+08:00", "occurred_at": EXAMPLE_TIME}
     )
     engineer_id: Code
@@ -73,13 +116,13 @@ class Dispatch(BaseModel):
 
 
 class Departure(BaseModel):
-    model_config = examples({"eta": "2026-11-20T10:10:00+08:00", "occurred_at": EXAMPLE_TIME})
+    model_config = example({"eta": "2026-11-20T10:10:00+08:00", "occurred_at": EXAMPLE_TIME})
     eta: AwareDatetime
     occurred_at: When = None
 
 
 class Resolution(BaseModel):
-    model_config = examples(
+    model_config = example(
         {"fixed_first_time": True, "resolution": "Replaced line card 3", "occurred_at": EXAMPLE_TIME}
     )
     fixed_first_time: bool
@@ -88,7 +131,7 @@ class Resolution(BaseModel):
 
 
 class SignOff(BaseModel):
-    model_config = examples(
+    model_config = example(
         {"satisfaction": 5, "signed_by": "Zhang Wei, IT lead", "occurred_at": EXAMPLE_TIME}
     )
     satisfaction: Annotated[int, Field(ge=1, le=5)]
@@ -97,26 +140,26 @@ class SignOff(BaseModel):
 
 
 class Callback(BaseModel):
-    model_config = examples({"satisfaction": 4, "answered_by": "Zhang Wei", "occurred_at": EXAMPLE_TIME})
+    model_config = example({"satisfaction": 4, "answered_by": "Zhang Wei", "occurred_at": EXAMPLE_TIME})
     satisfaction: Annotated[int, Field(ge=1, le=5)]
     answered_by: Name
     occurred_at: When = None
 
 
 class Reasoned(BaseModel):
-    model_config = examples({"reason": "Fault came back the next morning", "occurred_at": EXAMPLE_TIME})
+    model_config = example({"reason": "Fault came back the next morning", "occurred_at": EXAMPLE_TIME})
     reason: Text
     occurred_at: When = None
 
 
 class Pause(BaseModel):
-    model_config = examples({"reason": "waiting_for_parts", "occurred_at": EXAMPLE_TIME})
+    model_config = example({"reason": "waiting_for_parts", "occurred_at": EXAMPLE_TIME})
     reason: PauseReason
     occurred_at: When = None
 
 
 class Correction(BaseModel):
-    model_config = examples(
+    model_config = example(
         {"corrects_version": 6, "occurred_at": "2026-11-20T10:05:00+08:00", "reason": "GPS log shows arrival"}
     )
     corrects_version: Annotated[int, Field(ge=1, description="The version of the milestone event corrected.")]
@@ -125,14 +168,14 @@ class Correction(BaseModel):
 
 
 class Recorded(BaseModel):
-    model_config = examples({"id": "0b6f3c1e-8a37-4a43-9a0f-5c2f6f0b8c11", "version": 7, "position": 1234})
+    model_config = example({"id": "0b6f3c1e-8a37-4a43-9a0f-5c2f6f0b8c11", "version": 7, "position": 1234})
     id: UUID
     version: int
     position: int = Field(description="Log position; pass it as ?after= to read this write back.")
 
 
 class TicketView(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = example(TICKET_EXAMPLE, closed=False)
     ticket_id: UUID
     version: int
     position: int
@@ -163,6 +206,7 @@ class TicketView(BaseModel):
 
 
 class TicketList(BaseModel):
+    model_config = example({"items": [TICKET_EXAMPLE], "total": 57, "limit": 50, "offset": 0}, closed=False)
     items: list[TicketView]
     total: int
     limit: int
@@ -170,7 +214,7 @@ class TicketList(BaseModel):
 
 
 class HistoryEntry(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = example(HISTORY_EXAMPLE, closed=False)
     version: int
     position: int
     event_type: str
@@ -182,6 +226,16 @@ class HistoryEntry(BaseModel):
 
 
 class TicketHistory(BaseModel):
+    model_config = example(
+        {
+            "ticket_id": TICKET_EXAMPLE["ticket_id"],
+            "items": [HISTORY_EXAMPLE],
+            "total": 6,
+            "limit": 100,
+            "offset": 0,
+        },
+        closed=False,
+    )
     ticket_id: UUID
     items: list[HistoryEntry]
     total: int
@@ -190,6 +244,10 @@ class TicketHistory(BaseModel):
 
 
 class Health(BaseModel):
+    model_config = example(
+        {"status": "ok", "store": "postgres", "log_position": 1234, "views": {"ticket_board": 1234}},
+        closed=False,
+    )
     status: str
     store: str
     log_position: int

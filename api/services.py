@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
+from uuid import UUID
 
 from litestar import Request
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from api.errors import StaleRead
 from api.settings import Settings
@@ -35,3 +38,8 @@ def actor_of(request: Request[Any, Any, Any]) -> Actor:
     actor = request.user
     assert isinstance(actor, Actor)
     return actor
+
+
+Injected: TypeAlias = NamedDependency[Services]
+"""The handlers' one dependency, provided by create_app."""
+TicketId: TypeAlias = FromPath[UUID]

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal, get_args
-from uuid import UUID
 
 from litestar import Controller, get
-from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import FromQuery, Parameter
 
 from api.auth import READERS, allow
 from api.schemas import HistoryEntry, TicketHistory, TicketList, TicketView
-from api.services import Services
+from api.services import Injected, TicketId
 from domain.ticket_terms import Status
 from projections.ticket_board import BoardQuery
 
@@ -42,20 +41,23 @@ class TicketQueries(Controller):
     )
     def list_tickets(
         self,
-        services: Services,
-        status: list[StatusName] | None = None,
+        services: Injected,
+        status: FromQuery[list[StatusName] | None] = None,
         severity: Filter = None,
         customer_id: Filter = None,
         site_id: Filter = None,
         engineer_id: Filter = None,
-        opened_from: datetime | None = None,
-        opened_to: datetime | None = None,
-        sort: Literal["reported_at", "updated_at", "status", "customer_id", "site_id"] = "reported_at",
-        direction: Literal["asc", "desc"] = "desc",
+        opened_from: FromQuery[datetime | None] = None,
+        opened_to: FromQuery[datetime | None] = None,
+        sort: FromQuery[
+            Literal["reported_at", "updated_at", "status", "customer_id", "site_id"]
+        ] = "reported_at",
+        direction: FromQuery[Literal["asc", "desc"]] = "desc",
         limit: Limit = 50,
         offset: Offset = 0,
         after: After = None,
     ) -> TicketList:
+        require_zones(opened_from=opened_from, opened_to=opened_to)
         services.caught_up(after)
         query = BoardQuery(
             statuses=tuple(status or ()),
@@ -80,7 +82,7 @@ class TicketQueries(Controller):
         summary="One ticket's current state",
         sync_to_thread=True,
     )
-    def get_ticket(self, ticket_id: UUID, services: Services, after: After = None) -> TicketView:
+    def get_ticket(self, ticket_id: TicketId, services: Injected, after: After = None) -> TicketView:
         services.caught_up(after)
         row = services.read_side.board.get(str(ticket_id))
         if row is None:
@@ -95,7 +97,12 @@ class TicketQueries(Controller):
         sync_to_thread=True,
     )
     def get_history(
-        self, ticket_id: UUID, services: Services, limit: Limit = 100, offset: Offset = 0, after: After = None
+        self,
+        ticket_id: TicketId,
+        services: Injected,
+        limit: Limit = 100,
+        offset: Offset = 0,
+        after: After = None,
     ) -> TicketHistory:
         services.caught_up(after)
         page = services.read_side.history.history(str(ticket_id), limit, offset)
@@ -103,3 +110,14 @@ class TicketQueries(Controller):
             raise NotFoundException(f"no ticket {ticket_id} in the history")
         items = [HistoryEntry.model_validate(row) for row in page.rows]
         return TicketHistory(ticket_id=ticket_id, items=items, total=page.total, limit=limit, offset=offset)
+
+
+def require_zones(**bounds: datetime | None) -> None:
+    """Board times compare instants, so a bound without a zone is refused rather than guessed."""
+    reason = "must carry a time zone, such as Z or +08:00"
+    naive = [name for name, value in bounds.items() if value is not None and value.utcoffset() is None]
+    if naive:
+        raise ValidationException(
+            f"{', '.join(naive)} {reason}",
+            extra=[{"key": name, "message": reason, "source": "query"} for name in naive],
+        )

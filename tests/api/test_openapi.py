@@ -1,0 +1,126 @@
+"""The OpenAPI document: every route an operation with an id, a summary and examples to copy."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.harness import Api, Json
+
+TICKET = "/tickets/{ticket_id}"
+OPERATIONS: dict[str, tuple[str, str]] = {
+    "openTicket": ("post", "/tickets"),
+    "listTickets": ("get", "/tickets"),
+    "getTicket": ("get", TICKET),
+    "getTicketHistory": ("get", f"{TICKET}/history"),
+    "recordResponse": ("post", f"{TICKET}/response"),
+    "escalateTicket": ("post", f"{TICKET}/escalation"),
+    "dispatchEngineer": ("post", f"{TICKET}/dispatch"),
+    "recordDeparture": ("post", f"{TICKET}/departure"),
+    "recordArrival": ("post", f"{TICKET}/arrival"),
+    "recordRestoration": ("post", f"{TICKET}/restoration"),
+    "resolveTicket": ("post", f"{TICKET}/resolution"),
+    "recordSignOff": ("post", f"{TICKET}/sign-off"),
+    "recordCallback": ("post", f"{TICKET}/callback"),
+    "closeTicket": ("post", f"{TICKET}/closure"),
+    "reopenTicket": ("post", f"{TICKET}/reopening"),
+    "pauseTicket": ("post", f"{TICKET}/pause"),
+    "resumeTicket": ("post", f"{TICKET}/resumption"),
+    "cancelTicket": ("post", f"{TICKET}/cancellation"),
+    "correctMilestone": ("post", f"{TICKET}/corrections"),
+    "health": ("get", "/health"),
+}
+"""Every route the API serves, by operation id."""
+WITH_BODY = sorted(op for op, (method, _) in OPERATIONS.items() if method == "post")
+
+
+@pytest.fixture(scope="module")
+def openapi(api: Api) -> Json:
+    response = api.client.get("/schema/openapi.json")
+    assert response.status_code == 200, response.text
+    document: Json = response.json()
+    return document
+
+
+def operations(document: Json) -> dict[str, Json]:
+    """Every operation of the document by operation id (an operation without one under its route)."""
+    found: dict[str, Json] = {}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in {"get", "put", "post", "delete", "patch", "head", "options", "trace"}:
+                key = operation.get("operationId") or f"{method} {path}"
+                assert key not in found, f"operationId {key} is used twice"
+                found[key] = {**operation, "_method": method, "_path": path}
+    return found
+
+
+def resolve(document: Json, schema: Json) -> Json:
+    while "$ref" in schema:
+        name = schema["$ref"].removeprefix("#/components/schemas/")
+        schema = document["components"]["schemas"][name]
+    return schema
+
+
+def has_example(document: Json, media: Json) -> bool:
+    """A media type shows an example inline, or in the schema it names."""
+    if media.get("example") is not None or media.get("examples"):
+        return True
+    schema = resolve(document, media.get("schema", {}))
+    return schema.get("example") is not None or bool(schema.get("examples"))
+
+
+def test_the_document_is_openapi_3(openapi: Json) -> None:
+    assert openapi["openapi"].startswith("3.")
+    assert openapi["info"]["title"] == "Service Ledger"
+
+
+def test_every_route_is_one_operation_with_its_operation_id(openapi: Json) -> None:
+    found = {op: (o["_method"], o["_path"]) for op, o in operations(openapi).items()}
+
+    assert found == OPERATIONS
+
+
+def test_every_operation_has_an_operation_id_and_a_summary(openapi: Json) -> None:
+    for key, operation in operations(openapi).items():
+        assert operation.get("operationId"), key
+        summary = operation.get("summary")
+        assert isinstance(summary, str), key
+        assert summary.strip(), key
+
+
+@pytest.mark.parametrize("operation_id", WITH_BODY)
+def test_every_request_body_has_an_example(openapi: Json, operation_id: str) -> None:
+    body = operations(openapi)[operation_id]["requestBody"]
+
+    media = body["content"]["application/json"]
+    assert has_example(openapi, media), f"{operation_id}: request body has no example"
+
+
+@pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
+def test_every_successful_response_has_an_example(openapi: Json, operation_id: str) -> None:
+    responses = operations(openapi)[operation_id]["responses"]
+    successes = {status: r for status, r in responses.items() if status.startswith("2")}
+    assert successes, f"{operation_id}: no 2xx response documented"
+
+    for status, response in successes.items():
+        for content_type, media in response.get("content", {}).items():
+            assert has_example(openapi, media), f"{operation_id} {status} {content_type}: no example"
+
+
+def test_open_documents_201_and_commands_200(openapi: Json) -> None:
+    found = operations(openapi)
+
+    assert "201" in found["openTicket"]["responses"]
+    for operation_id in WITH_BODY:
+        if operation_id != "openTicket":
+            assert "200" in found[operation_id]["responses"], operation_id
+
+
+def test_request_schemas_document_the_limits_the_api_enforces(openapi: Json) -> None:
+    schemas = openapi["components"]["schemas"]
+
+    assert schemas["OpenTicket"]["properties"]["description"]["maxLength"] == 4000
+    assert schemas["Escalation"]["properties"]["reason"]["maxLength"] == 1000
+    assert schemas["Escalation"]["properties"]["level"]["minimum"] == 1
+    assert schemas["Escalation"]["properties"]["level"]["maximum"] == 9
+    assert set(schemas["OpenTicket"]["required"]) >= {"channel", "customer_id", "description"}
+    assert "reported_at" not in schemas["OpenTicket"]["required"]
