@@ -1,0 +1,39 @@
+"""Generated requests from the OpenAPI document: whatever they send, no answer is a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from api.app import create_app
+from api.settings import Settings
+from domain.actors import Actor, Role
+
+MANAGER = Actor("fuzz-manager", Role.MANAGER)
+APP = create_app(
+    Settings(
+        store_env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        tokens={"fuzz-token": MANAGER},
+        run_projections=False,
+        read_wait_seconds=0.01,
+    )
+)
+schema = schemathesis.openapi.from_asgi("/schema/openapi.json", APP)
+
+
+def no_internal_error(ctx: object, response: schemathesis.Response, case: schemathesis.Case[Any]) -> None:
+    """A 503 (a view behind `?after=`) is an answer the API promises; a 500 never is."""
+    assert response.status_code != 500, response.text
+    if response.status_code == 503:
+        assert response.headers.get("retry-after"), "a 503 names when to retry"
+    if response.content:
+        content_type = response.headers.get("content-type", [""])[0]
+        assert content_type.startswith(("application/json", "application/problem+json")), content_type
+
+
+@schema.parametrize()
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_generated_request_gets_a_server_error(case: schemathesis.Case[Any]) -> None:
+    case.call_and_validate(headers={"Authorization": "Bearer fuzz-token"}, checks=[no_internal_error])
