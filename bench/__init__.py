@@ -1,0 +1,1 @@
+"""Benchmark scripts: each prints figures for one path through the stack, on throwaway stores."""
