@@ -34,7 +34,7 @@ class Settings:
     read_wait_seconds: float = 2.0
     log_format: str = "console"
     max_body_bytes: int = 65_536
-    view_batch_size: int = 1000
+    view_batch_size: int = 10_000
 
     @property
     def store(self) -> str:
@@ -58,7 +58,7 @@ class Settings:
             read_wait_seconds=_number(env, "LEDGER_READ_WAIT_SECONDS", 2.0, float),
             log_format=env.get("LEDGER_LOG_FORMAT", "console"),
             max_body_bytes=_number(env, "LEDGER_MAX_BODY_BYTES", 65_536, int),
-            view_batch_size=_number(env, "LEDGER_VIEW_BATCH_SIZE", 1000, int),
+            view_batch_size=_number(env, "LEDGER_VIEW_BATCH_SIZE", 10_000, int),
         )
 
 

@@ -83,7 +83,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--view", choices=("ticket_board", "ticket_history"), default="ticket_board")
     parser.add_argument("--open-tickets", type=int, default=1000, help="tickets under way at once")
-    parser.add_argument("--batch-size", type=int, default=1000, help="events per view transaction")
+    parser.add_argument("--batch-size", type=int, default=10_000, help="events per view transaction")
     parser.add_argument("--trace", action="store_true", help="also rebuild under tracemalloc (slow)")
     args = parser.parse_args(argv)
     if args.quick:

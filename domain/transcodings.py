@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
@@ -39,7 +40,13 @@ class ActorAsDict(Transcoding):
         return {"id": obj.id, "role": obj.role.value}
 
     def decode(self, data: dict[str, str]) -> Actor:
-        return Actor(id=data["id"], role=ROLES[data["role"]])
+        return known_actor(data["id"], data["role"])
+
+
+@lru_cache(maxsize=4096)
+def known_actor(actor_id: str, role: str) -> Actor:
+    """Actors recur on most events and are immutable, so replays share one value each."""
+    return Actor(id=actor_id, role=ROLES[role])
 
 
 STORED_ENUMS: tuple[type[Enum], ...] = (Role, Channel, Milestone, PauseReason, Status)

@@ -35,7 +35,7 @@ class ReadSide:
     """The ledger's views, kept in the ledger's own database, and a runner for each."""
 
     def __init__(
-        self, ledger: Application[Any], on_error: ErrorHandler | None = None, batch_size: int = 1000
+        self, ledger: Application[Any], on_error: ErrorHandler | None = None, batch_size: int = 10_000
     ) -> None:
         self.ledger = ledger
         dialect = dialect_for(ledger)

@@ -30,7 +30,7 @@ class ViewRunner:
         ledger: Application[Any],
         projection: BatchProjection[Any],
         *,
-        batch_size: int = 1000,
+        batch_size: int = 10_000,
         on_error: ErrorHandler | None = None,
     ) -> None:
         self.ledger = ledger
