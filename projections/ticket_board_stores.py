@@ -45,7 +45,7 @@ class SqlTicketBoardView(SqlView, TicketBoardView):
         return found
 
     def save(self, rows: Sequence[BoardRow], tracking: Tracking) -> None:
-        with self.dialect.transaction(commit=True) as cursor:
+        with self.dialect.derived_write() as cursor:
             if rows:
                 cursor.executemany(self.dialect.sql(UPSERT), [self._params(row) for row in rows])
             self.track(cursor, tracking)

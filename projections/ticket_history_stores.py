@@ -36,7 +36,7 @@ class SqlTicketHistoryView(SqlView, TicketHistoryView):
         super().__init__(dialect, "ticket_history")
 
     def append(self, rows: Sequence[HistoryRow], tracking: Tracking) -> None:
-        with self.dialect.transaction(commit=True) as cursor:
+        with self.dialect.derived_write() as cursor:
             if rows:
                 cursor.executemany(self.dialect.sql(INSERT), [self._params(r) for r in rows])
             self.track(cursor, tracking)
