@@ -44,16 +44,20 @@ class PollingSubscription(ListenNotifySubscription[SQLiteApplicationRecorder]):
             self._has_been_notified.set()
 
 
-class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
-    """The library's SQLite recorder, group-committing, with a polling subscription."""
+class GroupCommitting(ApplicationRecorder):
+    """Saves made at the same time share one transaction (see GroupCommitter)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.group = GroupCommitter()
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        parent = super().insert_events
+        parent = super().insert_events  # type: ignore[safe-super]  # mixed into concrete recorders only
         return self.group.save(lambda events: parent(events, **kwargs), stored_events)
+
+
+class LedgerSQLiteRecorder(GroupCommitting, SQLiteApplicationRecorder):
+    """The library's SQLite recorder, group-committing, with a polling subscription."""
 
     def subscribe(
         self, gt: int | None = None, topics: Sequence[str] = ()
@@ -61,16 +65,8 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         return PollingSubscription(self, gt=gt, topics=topics)
 
 
-class LedgerPostgresRecorder(PostgresApplicationRecorder):
+class LedgerPostgresRecorder(GroupCommitting, PostgresApplicationRecorder):
     """The library's PostgreSQL recorder, group-committing."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.group = GroupCommitter()
-
-    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        parent = super().insert_events
-        return self.group.save(lambda events: parent(events, **kwargs), stored_events)
 
 
 RECORDERS = {
