@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from domain.calendars import BusinessCalendar, Window
 from domain.clocks import ClockReading, ClockStatus, PauseSpan, evaluate, pause_spans, read_clock
+from domain.policy_packs import load_pack, shipped_packs
 from domain.sla_terms import ANY_TIER, Duration, SeverityClass, SlaTerms, Target, Unit
 from domain.ticket_terms import Milestone, MilestoneRecord, PauseReason
 
@@ -240,3 +241,17 @@ def test_a_pause_that_starts_when_the_clock_falls_due_does_not_move_it() -> None
     )
     restore = readings(records, now=TUESDAY_9 + timedelta(hours=6), pauses=[wait])["restore"]
     assert local(restore) == "Tue 13:00"
+
+
+def test_the_shipped_fault_pack_gives_the_default_targets() -> None:
+    terms = load_pack(shipped_packs()["fault-4-class"]).terms
+    reported = timeline((Milestone.REPORTED, TUESDAY_9))
+    city = {r.target: r for r in evaluate(terms, "severe", "city", reported, [], TUESDAY_9)}
+    province = {r.target: r for r in evaluate(terms, "severe", "province", reported, [], TUESDAY_9)}
+    assert {name: local(r) for name, r in city.items()} == {
+        "response": "Tue 09:05",
+        "escalate_after": "Tue 09:00",
+        "arrival": "Tue 09:40",
+        "restore": "Tue 13:00",
+    }
+    assert local(province["arrival"]) == "Tue 14:00"
