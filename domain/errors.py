@@ -21,6 +21,7 @@ class NotFound(LedgerError):
     """The thing named does not exist in the ledger."""
 
     code = "not-found"
+    id_field = "id"
 
 
 class RuleViolation(LedgerError):
@@ -45,6 +46,7 @@ class TicketNotFound(NotFound):
     """No ticket has the given id."""
 
     code = "ticket-not-found"
+    id_field = "ticket_id"
 
 
 class MilestoneOutOfOrder(RuleViolation):

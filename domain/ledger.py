@@ -3,36 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import JSONTranscoder, PersistenceError, RecordConflictError
-
 from domain.actors import Actor
-from domain.errors import ConcurrentUpdate, StorageUnavailable, TicketNotFound
+from domain.contract_commands import ContractCommands
+from domain.errors import TicketNotFound
+from domain.ledger_base import Clock, Recorded, utc_now
 from domain.ticket_terms import Channel, PauseReason
 from domain.tickets import Ticket
-from domain.transcodings import register_ledger_transcodings
 
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The ledger's clock: the current instant in UTC."""
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What a command returns: the entity, its new version and the log position."""
-
-    id: UUID
-    version: int
-    position: int
+__all__ = ["Clock", "Recorded", "ServiceLedger", "TicketDraft", "utc_now"]
 
 
 @dataclass(frozen=True)
@@ -50,20 +33,12 @@ class TicketDraft:
     asset_id: str | None = None
 
 
-class ServiceLedger(Application[UUID]):
+class ServiceLedger(ContractCommands):
     """Records tickets as immutable events and answers what the log says of them."""
 
     name = "ServiceLedger"
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "10000"}
     """Keep recent tickets in memory; the library fast-forwards each from the store before use."""
-
-    def __init__(self, env: dict[str, str] | None = None, clock: Clock = utc_now) -> None:
-        super().__init__(env)
-        self.clock = clock
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        register_ledger_transcodings(transcoder)
 
     def open_ticket(self, draft: TicketDraft, actor: Actor, ticket_id: UUID | None = None) -> Recorded:
         """Open a ticket for a report; the id is made here unless the caller brings one."""
@@ -81,19 +56,12 @@ class ServiceLedger(Application[UUID]):
             description=draft.description,
             now=self.clock(),
         )
+        self._assign_contract(ticket, draft.reported_at, actor)
         return self._save(ticket)
 
     def get_ticket(self, ticket_id: UUID, version: int | None = None) -> Ticket:
         """The ticket as its events make it, optionally at an earlier version."""
-        try:
-            ticket: Ticket = self.repository.get(ticket_id, version=version)
-        except AggregateNotFoundError:
-            raise TicketNotFound(f"no ticket {ticket_id}", ticket_id=str(ticket_id)) from None
-        except PersistenceError as error:
-            raise StorageUnavailable(str(error)) from error
-        if not isinstance(ticket, Ticket):
-            raise TicketNotFound(f"no ticket {ticket_id}", ticket_id=str(ticket_id))
-        return ticket
+        return self._load(ticket_id, Ticket, TicketNotFound, version)
 
     def record_response(self, ticket_id: UUID, occurred_at: datetime, actor: Actor) -> Recorded:
         return self._update(ticket_id, lambda t, now: t.respond(occurred_at, actor, now))
@@ -177,21 +145,3 @@ class ServiceLedger(Application[UUID]):
         ticket = self.get_ticket(ticket_id)
         command(ticket, self.clock())
         return self._save(ticket)
-
-    def _save(self, ticket: Ticket) -> Recorded:
-        try:
-            recordings = self.save(ticket)
-        except RecordConflictError:
-            self._forget(ticket.id)
-            msg = f"ticket {ticket.id} was changed by another writer; reload it and try again"
-            raise ConcurrentUpdate(msg, ticket_id=str(ticket.id)) from None
-        except PersistenceError as error:
-            raise StorageUnavailable(str(error)) from error
-        position = recordings[-1].notification.id
-        return Recorded(id=ticket.id, version=ticket.version, position=position)
-
-    def _forget(self, ticket_id: UUID) -> None:
-        """Drop a cached ticket that lost a race, so the next command loads it afresh."""
-        if self.repository.cache is not None:
-            with suppress(KeyError):
-                self.repository.cache.get(ticket_id, evict=True)

@@ -58,7 +58,7 @@ def read_calendar(value: Any, path: str, source: HolidaySource | None) -> Busine
     check_keys(table, path, (), CALENDAR_KEYS)
     zone = _zone(table.get("zone", DEFAULT_ZONE), join(path, "zone"))
     weekly = _weekly(table, path)
-    holidays, makeup_days = _holidays(table, path, source)
+    holidays, makeup_days = holiday_sets(table, path, source)
     with at(path):
         return BusinessCalendar(zone, weekly, holidays, makeup_days)
 
@@ -103,7 +103,7 @@ def _windows(value: Any, path: str) -> tuple[Window, ...]:
     return tuple(windows)
 
 
-def _holidays(
+def holiday_sets(
     table: Mapping[str, Any], path: str, source: HolidaySource | None
 ) -> tuple[frozenset[date], frozenset[date]]:
     """The source's holidays and make-up days for the named country, with the listed ones merged in."""

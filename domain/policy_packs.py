@@ -112,10 +112,21 @@ def parse_pack(
         line = _TOML_LINE.search(str(error))
         reason = f"TOML syntax error: {error}"
         raise PackInvalid(origin, None, reason, int(line[1]) if line else None) from None
+    return pack_from_table(name, deep_merge(table, overrides or {}), holiday_source, file=origin)
+
+
+def pack_from_table(
+    name: str,
+    table: Mapping[str, Any],
+    holiday_source: HolidaySource | None = None,
+    *,
+    file: str | None = None,
+) -> Pack:
+    """The pack a parsed table describes (a file's, or a contract version's stored document)."""
     try:
-        return _pack(name, deep_merge(table, overrides or {}), holiday_source)
+        return _pack(name, table, holiday_source)
     except InvalidValue as error:
-        raise PackInvalid(origin, error.field, error.message) from error
+        raise PackInvalid(file or name, error.field, error.message) from error
 
 
 def _pack(name: str, table: Mapping[str, Any], source: HolidaySource | None) -> Pack:

@@ -110,6 +110,12 @@ class Ticket(TicketRules):
         actor: Actor
         reason: str
 
+    class ContractAssigned(Aggregate.Event):
+        occurred_at: datetime
+        actor: Actor
+        contract_id: UUID
+        contract_version: int
+
     class MilestoneCorrected(Aggregate.Event):
         occurred_at: datetime
         actor: Actor
@@ -152,6 +158,9 @@ class Ticket(TicketRules):
         self.has_feedback = False
         self.reopen_count = 0
         self.milestones = [MilestoneRecord(1, Milestone.REPORTED, occurred_at, actor.id)]
+        self.pause_reasons: dict[int, PauseReason] = {}
+        self.contract_id: UUID | None = None
+        self.contract_version: int | None = None
 
     @classmethod
     def open(
@@ -373,6 +382,7 @@ class Ticket(TicketRules):
     def _paused(self, occurred_at: datetime, actor: Actor, reason: PauseReason) -> None:
         self.status_before_pause = self.status
         self.status = Status.PAUSED
+        self.pause_reasons[self.version + 1] = reason
         self._track(Milestone.PAUSED, occurred_at, actor)
 
     def resume(self, occurred_at: datetime, actor: Actor, now: datetime) -> None:
@@ -401,6 +411,19 @@ class Ticket(TicketRules):
     def _feedback(self, satisfaction: int) -> None:
         self.satisfaction = satisfaction
         self.has_feedback = True
+
+    def assign_contract(self, contract_id: UUID, contract_version: int, actor: Actor, now: datetime) -> None:
+        """Record the contract version whose terms govern this ticket's clocks."""
+        self._contract_assigned(
+            occurred_at=now, actor=actor, contract_id=contract_id, contract_version=contract_version
+        )
+
+    @event(ContractAssigned)
+    def _contract_assigned(
+        self, occurred_at: datetime, actor: Actor, contract_id: UUID, contract_version: int
+    ) -> None:
+        self.contract_id = contract_id
+        self.contract_version = contract_version
 
     def correct_milestone(
         self,

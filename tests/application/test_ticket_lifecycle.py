@@ -227,7 +227,7 @@ def test_second_of_two_writers_that_loaded_the_same_version_gets_concurrent_upda
         app.dispatch(ticket_id, "eng-wang", at(120), at(10), AGENT)
 
     assert [r.version for r in rival] == [2]
-    assert caught.value.values["ticket_id"] == str(ticket_id)
+    assert caught.value.values["id"] == str(ticket_id)
     assert max_position(app) == rival[0].position
     ticket = app.get_ticket(ticket_id)
     assert ticket.version == 2

@@ -1,0 +1,122 @@
+"""The ledger's contract commands, and the SLA clocks of a ticket read under its contract."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from domain.actors import Actor
+from domain.clocks import ClockReading, evaluate, pause_spans
+from domain.contract_documents import terms_of
+from domain.contracts import ContractRuleViolation, ServiceContract
+from domain.errors import NotFound
+from domain.ledger_base import LedgerBase, Recorded
+from domain.tickets import Ticket
+
+CONTRACTS = uuid5(NAMESPACE_URL, "urn:service-ledger:contract")
+
+
+class ContractNotFound(NotFound):
+    """No contract has the given id."""
+
+    code = "contract-not-found"
+    id_field = "contract_id"
+
+
+def contract_id_for(customer_id: str) -> UUID:
+    """A customer's contract has an id derived from the customer: one contract per customer."""
+    return uuid5(CONTRACTS, customer_id)
+
+
+@dataclass(frozen=True)
+class SlaStatus:
+    """A ticket's clocks under the contract version that governs it (none without a contract)."""
+
+    contract_id: UUID | None
+    contract_version: int | None
+    clocks: list[ClockReading]
+
+
+class ContractCommands(LedgerBase):
+    """Contracts under document control, and the terms they give each ticket."""
+
+    def draft_contract(
+        self, customer_id: str, name: str, document: Mapping[str, Any], actor: Actor
+    ) -> Recorded:
+        """Draft a customer's contract from a checked document (see contract_documents)."""
+        terms_of(document)
+        contract_id = contract_id_for(customer_id)
+        if self._find_contract(contract_id) is not None:
+            msg = f"{customer_id} already has a contract; revise it instead"
+            raise ContractRuleViolation(msg, field="customer_id", customer_id=customer_id)
+        return self._save(
+            ServiceContract.draft(contract_id, customer_id, name, dict(document), actor, self.clock())
+        )
+
+    def review_contract(self, contract_id: UUID, version: int, note: str, actor: Actor) -> Recorded:
+        contract = self.get_contract(contract_id)
+        contract.review(version, note, actor, self.clock())
+        return self._save(contract)
+
+    def approve_contract(
+        self, contract_id: UUID, version: int, effective_from: datetime, actor: Actor
+    ) -> Recorded:
+        contract = self.get_contract(contract_id)
+        contract.approve(version, effective_from, actor, self.clock())
+        return self._save(contract)
+
+    def revise_contract(
+        self, contract_id: UUID, document: Mapping[str, Any], reason: str, retroactive: bool, actor: Actor
+    ) -> Recorded:
+        terms_of(document)
+        contract = self.get_contract(contract_id)
+        contract.revise(dict(document), reason, retroactive, actor, self.clock())
+        return self._save(contract)
+
+    def terminate_contract(
+        self, contract_id: UUID, effective_at: datetime, reason: str, actor: Actor
+    ) -> Recorded:
+        contract = self.get_contract(contract_id)
+        contract.terminate(effective_at, reason, actor, self.clock())
+        return self._save(contract)
+
+    def get_contract(self, contract_id: UUID) -> ServiceContract:
+        return self._load(contract_id, ServiceContract, ContractNotFound)
+
+    def sla_status(self, ticket: Ticket, now: datetime | None = None) -> SlaStatus:
+        """The ticket's clocks as of `now`, under the contract version recorded on it."""
+        if ticket.contract_id is None or ticket.contract_version is None:
+            return SlaStatus(None, None, [])
+        contract = self.get_contract(ticket.contract_id)
+        document = contract.versions[ticket.contract_version - 1].document
+        pauses = pause_spans(ticket.milestones, ticket.pause_reasons)
+        clocks = evaluate(
+            terms_of(document),
+            ticket.severity,
+            ticket.region_tier,
+            ticket.milestones,
+            pauses,
+            now or self.clock(),
+        )
+        return SlaStatus(ticket.contract_id, ticket.contract_version, clocks)
+
+    def _assign_contract(self, ticket: Ticket, reported_at: datetime, actor: Actor) -> None:
+        """Record on a new ticket the version of its customer's contract in force when it was reported."""
+        contract = self._find_contract(contract_id_for(ticket.customer_id))
+        version = None if contract is None else contract.version_in_force(reported_at)
+        if contract is not None and version is not None:
+            ticket.assign_contract(contract.id, version.number, actor, self.clock())
+
+    def _find_contract(self, contract_id: UUID) -> ServiceContract | None:
+        contract: Aggregate
+        try:
+            contract = self.repository.get(contract_id)
+        except AggregateNotFoundError:
+            return None
+        return contract if isinstance(contract, ServiceContract) else None

@@ -1,0 +1,81 @@
+"""What every part of the ledger application shares: the clock, the stored value types, and
+loading and saving aggregates with the library's errors turned into the ledger's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import JSONTranscoder, PersistenceError, RecordConflictError
+
+from domain.errors import ConcurrentUpdate, NotFound, StorageUnavailable
+from domain.transcodings import register_ledger_transcodings
+
+Clock = Callable[[], datetime]
+A = TypeVar("A", bound=Aggregate)
+
+
+def utc_now() -> datetime:
+    """The ledger's clock: the current instant in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a command returns: the entity, its new version and the log position."""
+
+    id: UUID
+    version: int
+    position: int
+
+
+class LedgerBase(Application[UUID]):
+    """The application's plumbing: one log, the clock, and the ledger's errors."""
+
+    def __init__(self, env: dict[str, str] | None = None, clock: Clock = utc_now) -> None:
+        super().__init__(env)
+        self.clock = clock
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_ledger_transcodings(transcoder)
+
+    def _load(
+        self, aggregate_id: UUID, kind: type[A], missing: type[NotFound], version: int | None = None
+    ) -> A:
+        aggregate: Aggregate | None
+        try:
+            aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            aggregate = None
+        except PersistenceError as error:
+            raise StorageUnavailable(str(error)) from error
+        if not isinstance(aggregate, kind):
+            raise missing(
+                f"no {kind.__name__.lower()} {aggregate_id}", **{missing.id_field: str(aggregate_id)}
+            )
+        return aggregate
+
+    def _save(self, aggregate: Aggregate) -> Recorded:
+        try:
+            recordings = self.save(aggregate)
+        except RecordConflictError:
+            self._forget(aggregate.id)
+            msg = f"{aggregate.id} was changed by another writer; reload it and try again"
+            raise ConcurrentUpdate(msg, id=str(aggregate.id)) from None
+        except PersistenceError as error:
+            raise StorageUnavailable(str(error)) from error
+        position = recordings[-1].notification.id
+        return Recorded(id=aggregate.id, version=aggregate.version, position=position)
+
+    def _forget(self, aggregate_id: UUID) -> None:
+        """Drop a cached aggregate that lost a race, so the next command loads it afresh."""
+        if self.repository.cache is not None:
+            with suppress(KeyError):
+                self.repository.cache.get(aggregate_id, evict=True)
