@@ -57,7 +57,9 @@ class ReadSide:
 
     def stop(self) -> None:
         for runner in self.runners.values():
-            runner.stop()
+            runner.signal_stop()
+        for runner in self.runners.values():
+            runner.join()
 
     def catch_up(self) -> dict[str, int]:
         """Bring every view up to the end of the log now; the position each reached."""

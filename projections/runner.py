@@ -70,11 +70,19 @@ class ViewRunner:
         self._thread.start()
 
     def stop(self) -> None:
+        self.signal_stop()
+        self.join()
+
+    def signal_stop(self) -> None:
+        """Ask the runner to stop after the batch it is writing."""
         self._stopping.set()
         if self._subscription is not None:
             self._subscription.stop()
+
+    def join(self) -> None:
+        """Wait for a runner asked to stop, then make it ready to start or catch up again."""
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=30)
             self._thread = None
         self._subscription = None
         self._stopping.clear()

@@ -64,7 +64,7 @@ def test_killed_runner_resumes_without_duplicates_or_gaps(store: str, request: p
         runner = start_runner(env)
         assert wait_until(lambda: history.position() >= last // 3, 60), "the runner made no progress"
         runner.send_signal(signal.SIGKILL)
-        runner.wait(10)
+        runner.wait(60)
         killed_at = history.position()
         assert 0 < killed_at < last, "the kill should land mid-stream"
         restarted = start_runner(env)
@@ -72,7 +72,7 @@ def test_killed_runner_resumes_without_duplicates_or_gaps(store: str, request: p
             assert wait_until(lambda: watcher.wait(last, 0), 60), "the restarted runner did not catch up"
         finally:
             restarted.terminate()
-            restarted.wait(10)
+            restarted.wait(60)
         rows = history.projection.view.all_rows()
         assert [r.position for r in rows] == list(range(1, last + 1))
         board = watcher.runner("ticket_board").projection.view.all_rows()
