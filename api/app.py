@@ -11,6 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from api.auth import bearer_tokens
+from api.contract_routes import ContractController, ticket_sla
 from api.errors import EXCEPTION_HANDLERS
 from api.health import health
 from api.request_log import RequestLog, configure_logging
@@ -45,7 +46,7 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
             services.ledger.close()
 
     app = Litestar(
-        route_handlers=[TicketController, health],
+        route_handlers=[TicketController, ContractController, ticket_sla, health],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True)},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[bearer_tokens(settings.tokens)],

@@ -20,6 +20,7 @@ DESK = frozenset({Role.HOTLINE_AGENT, Role.MANAGER})
 FIELD = frozenset({Role.ENGINEER, Role.MANAGER})
 FIELD_OR_DESK = FIELD | DESK
 MANAGERS = frozenset({Role.MANAGER})
+STAFF = READERS - {Role.AUDITOR, Role.REGULATOR}
 
 
 class BearerTokens(AbstractAuthenticationMiddleware):

@@ -122,7 +122,11 @@ class ServiceContract(Aggregate):
         self.versions[-1] = replace(self.latest, status=VersionStatus.REVIEWED)
 
     def approve(self, version: int, effective_from: datetime, actor: Actor, now: datetime) -> None:
-        """A manager other than the author approves a reviewed version, effective from a stated time."""
+        """A manager other than the author approves a reviewed version, effective from a stated time.
+
+        A first version may take effect from any time (a ledger adopted mid-contract); a revision
+        takes effect no earlier than its approval unless it says it is retroactive.
+        """
         reviewed = self._open_version(version, VersionStatus.REVIEWED)
         if actor.role is not Role.MANAGER:
             raise ContractRuleViolation("only a manager approves a contract version", field="actor")
@@ -130,7 +134,7 @@ class ServiceContract(Aggregate):
             raise ContractRuleViolation("the author of a version cannot approve it", field="actor")
         if effective_from.tzinfo is None:
             raise InvalidValue("effective_from must carry a time zone", field="effective_from")
-        if effective_from < now and not reviewed.retroactive:
+        if effective_from < now and reviewed.number > 1 and not reviewed.retroactive:
             msg = "only a retroactive revision may take effect before its approval"
             raise ContractRuleViolation(msg, field="effective_from")
         self._approved(occurred_at=now, actor=actor, version=version, effective_from=effective_from)

@@ -37,8 +37,10 @@ ACTORS: dict[Role, Actor] = {
     Role.REGULATOR: Actor("reg-feng", Role.REGULATOR),
 }
 TOKEN_OF: dict[Role, str] = {role: f"token-{role.value}-7f3a" for role in Role}
+SECOND_MANAGER = "token-manager-2-9c1d"
 TOKENS: dict[str, Actor] = {TOKEN_OF[role]: actor for role, actor in ACTORS.items()}
-"""One bearer token per role: the app is given these and nothing else."""
+TOKENS[SECOND_MANAGER] = Actor("mgr-zhao", Role.MANAGER)
+"""One bearer token per role, and a second manager (to approve what the first drafted)."""
 
 DESK = frozenset({Role.HOTLINE_AGENT, Role.MANAGER})
 FIELD = frozenset({Role.ENGINEER, Role.MANAGER})

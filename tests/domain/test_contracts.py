@@ -125,3 +125,8 @@ def test_replaying_the_events_rebuilds_the_same_versions() -> None:
     copy = project_aggregate(None, events)
     assert copy is not None
     assert copy.versions == contract.versions
+
+
+def test_a_first_version_may_take_effect_from_a_past_date() -> None:
+    contract = approved_contract(effective_from=T10 - timedelta(days=90))
+    assert contract.version_in_force(T10 - timedelta(days=60)).number == 1  # type: ignore[union-attr]
