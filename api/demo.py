@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from domain.actors import Actor, Role
+from domain.contract_documents import contract_document
 from domain.ledger import Recorded, ServiceLedger, TicketDraft
 from domain.ticket_terms import Channel, PauseReason
 
@@ -28,6 +29,7 @@ ENGINEERS = tuple(
     Actor(f"eng-{name}", Role.ENGINEER) for name in ("li", "wang", "zhang", "liu", "yang", "huang", "zhou")
 )
 MANAGER = Actor("mgr-wu", Role.MANAGER)
+CONTRACT_AUTHOR = Actor("mgr-he", Role.MANAGER)
 
 CUSTOMERS = """
 zhongshan-power | Mr. Huang, duty officer | zs-control-centre:city zs-sub-east:county zs-sub-north:county
@@ -319,6 +321,7 @@ def load_demo(
     if ledger.recorder.max_notification_id() is not None:
         raise ValueError("the demo history loads only into an empty ledger")
     rng, end = random.Random(seed), ledger.clock() if now is None else now  # noqa: S311 - demo data
+    _contract_every_customer(ledger, since=end - HISTORY - timedelta(days=1))
     timeline: list[tuple[bool, datetime, int, int, Run]] = []
     for number in range(tickets):
         story, outcome = _tell(ledger, rng)
@@ -326,7 +329,18 @@ def load_demo(
         for deferred, steps in enumerate((story.steps, story.later)):
             timeline += [(bool(deferred), base + at, number, i, run) for i, (at, run) in enumerate(steps)]
     timeline.sort(key=lambda entry: entry[:4])
-    position = 0
     for _, at, _, _, run in timeline:
-        position = run(at).position
-    return DemoSummary(tickets=tickets, events=len(timeline), last_position=position)
+        run(at)
+    last = ledger.recorder.max_notification_id() or 0
+    return DemoSummary(tickets=tickets, events=last, last_position=last)
+
+
+def _contract_every_customer(ledger: ServiceLedger, since: datetime) -> None:
+    """Each customer's tickets run under the default fault terms, in force since before the first."""
+    document = contract_document("fault-4-class")
+    for customer, _, _ in _rows(CUSTOMERS):
+        contract = ledger.draft_contract(
+            customer, f"{customer} 7x24 maintenance", document, CONTRACT_AUTHOR
+        ).id
+        ledger.review_contract(contract, 1, "Checked against the signed service annex", ENGINEERS[0])
+        ledger.approve_contract(contract, 1, since, MANAGER)

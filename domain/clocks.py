@@ -91,7 +91,7 @@ def read_clock(
     start = next((r for r in milestones if r.milestone is target.start), None)
     if start is None:
         return ClockReading(target.name, ClockStatus.NOT_STARTED)
-    stop = next((r for r in milestones if r.milestone is target.stop and r.version > start.version), None)
+    stop = next((r for r in milestones if r.milestone in target.stops and r.version > start.version), None)
     until = now if stop is None else stop.occurred_at
     spans = relevant_spans(target, pauses, start.occurred_at, stop.occurred_at if stop else None)
     due = due_at(calendar, start.occurred_at, duration, spans)

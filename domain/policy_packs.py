@@ -177,13 +177,21 @@ def _target(
     require_code(path, name)
     check_keys(table, path, TARGET_KEYS, ("pauses",))
     start = member_at(Milestone, table["start"], join(path, "start"), "milestone")
-    stop = member_at(Milestone, table["stop"], join(path, "stop"), "milestone")
-    if start is stop:
+    stops = _stops(table["stop"], join(path, "stop"))
+    if start in stops:
         raise refuse(join(path, "stop"), f"a clock cannot start and stop at {start.value!r}")
     calendar = _calendar_name(table["calendar"], join(path, "calendar"), calendars)
     pauses = _pauses(table.get("pauses", []), join(path, "pauses"))
     durations = _durations(table["durations"], join(path, "durations"), severities)
-    return Target(name, start, stop, calendar, durations, pauses)
+    return Target(name, start, stops, calendar, durations, pauses)
+
+
+def _stops(value: Any, path: str) -> tuple[Milestone, ...]:
+    """One stop milestone, or a list of them: the clock stops at whichever comes first."""
+    items = [value] if isinstance(value, str) else array_at(value, path)
+    if not items:
+        raise refuse(path, "name at least one milestone")
+    return tuple(member_at(Milestone, item, path, "milestone") for item in items)
 
 
 def _calendar_name(value: Any, path: str, calendars: Mapping[str, BusinessCalendar]) -> str:

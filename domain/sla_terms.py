@@ -35,7 +35,8 @@ class Duration:
 
 @dataclass(frozen=True)
 class Target:
-    """One clock: it starts at a milestone, stops at another, and may pause for listed reasons.
+    """One clock: it starts at a milestone, stops at the first of its stop milestones after that,
+    and may pause for listed reasons (an escalate-after clock stops at escalation or restoration).
 
     `durations` maps a severity class to durations by region tier (`*` for any tier). A severity
     without an entry has no such target (a non-fault has no restore target).
@@ -43,7 +44,7 @@ class Target:
 
     name: str
     start: Milestone
-    stop: Milestone
+    stops: tuple[Milestone, ...]
     calendar: str
     durations: dict[str, dict[str, Duration]]
     pauses: frozenset[PauseReason] = frozenset()

@@ -30,14 +30,14 @@ FAULTS = SlaTerms(
     calendars={"always": ALWAYS, "office": OFFICE},
     severities=(SeverityClass("severe", "System down"), SeverityClass("general", "Degraded")),
     targets=(
-        Target("response", Milestone.REPORTED, Milestone.RESPONDED, "always", {"severe": minutes(any=5)}),
+        Target("response", Milestone.REPORTED, (Milestone.RESPONDED,), "always", {"severe": minutes(any=5)}),
         Target(
-            "escalate_after", Milestone.REPORTED, Milestone.ESCALATED, "always", {"severe": minutes(any=0)}
+            "escalate_after", Milestone.REPORTED, (Milestone.ESCALATED,), "always", {"severe": minutes(any=0)}
         ),
         Target(
             "arrival",
             Milestone.REPORTED,
-            Milestone.ARRIVED,
+            (Milestone.ARRIVED,),
             "always",
             {"severe": minutes(city=40, province=300)},
             WAITING,
@@ -45,25 +45,29 @@ FAULTS = SlaTerms(
         Target(
             "restore",
             Milestone.REPORTED,
-            Milestone.RESTORED,
+            (Milestone.RESTORED,),
             "always",
             {"severe": minutes(any=240), "general": minutes(any=240)},
             WAITING,
         ),
         Target(
-            "office_restore", Milestone.REPORTED, Milestone.RESTORED, "office", {"general": minutes(any=240)}
+            "office_restore",
+            Milestone.REPORTED,
+            (Milestone.RESTORED,),
+            "office",
+            {"general": minutes(any=240)},
         ),
     ),
 )
 COMPLAINT_FIX = Target(
     "complaint_fix",
     Milestone.REPORTED,
-    Milestone.RESOLVED,
+    (Milestone.RESOLVED,),
     "office",
     {"major": {"*": Duration(1, Unit.WORKING_DAYS)}},
 )
 REVISIT = Target(
-    "complaint_revisit", Milestone.RESOLVED, Milestone.CALLBACK, "always", {"major": minutes(any=7 * 1440)}
+    "complaint_revisit", Milestone.RESOLVED, (Milestone.CALLBACK,), "always", {"major": minutes(any=7 * 1440)}
 )
 TUESDAY_9 = datetime(2026, 11, 17, 9, 0, tzinfo=SHANGHAI)
 
@@ -218,7 +222,7 @@ def test_pauses_never_shorten_a_clock_and_later_starts_never_make_it_due_earlier
 
     reported = base + start
     wait = PauseSpan(PauseReason.WAITING_FOR_CUSTOMER, reported + pause_at, reported + pause_at + pause_for)
-    paused_target = Target(target.name, target.start, target.stop, "office", target.durations, WAITING)
+    paused_target = Target(target.name, target.start, target.stops, "office", target.durations, WAITING)
     with_pause = read_clock(
         paused_target, OFFICE, duration, timeline((Milestone.REPORTED, reported)), [wait], reported
     )
@@ -255,3 +259,15 @@ def test_the_shipped_fault_pack_gives_the_default_targets() -> None:
         "restore": "Tue 13:00",
     }
     assert local(province["arrival"]) == "Tue 14:00"
+
+
+def test_escalate_after_stops_at_a_restore_that_makes_escalation_needless() -> None:
+    terms = load_pack(shipped_packs()["fault-4-class"]).terms
+    records = timeline(
+        (Milestone.REPORTED, TUESDAY_9), (Milestone.RESTORED, TUESDAY_9 + timedelta(minutes=20))
+    )
+    clocks = {
+        r.target: r for r in evaluate(terms, "general", "city", records, [], TUESDAY_9 + timedelta(hours=2))
+    }
+    assert clocks["escalate_after"].status is ClockStatus.MET
+    assert clocks["restore"].status is ClockStatus.MET
