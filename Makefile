@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/append.py
 	$(BIN)/python bench/rebuild.py
 	$(BIN)/python bench/http.py
+	$(BIN)/python bench/clocks.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info
