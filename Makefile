@@ -26,7 +26,8 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not fuzz"
+	$(BIN)/pytest -p no:xdist -m fuzz
 
 bench: $(STAMP)
 	$(BIN)/python bench/append.py

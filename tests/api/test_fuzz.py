@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
@@ -21,6 +22,7 @@ APP = create_app(
     )
 )
 schema = schemathesis.openapi.from_asgi("/schema/openapi.json", APP)
+pytestmark = pytest.mark.fuzz
 
 
 def no_internal_error(ctx: object, response: schemathesis.Response, case: schemathesis.Case[Any]) -> None:
