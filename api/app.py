@@ -11,12 +11,13 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from api.auth import bearer_tokens
-from api.contract_routes import ContractController, ticket_sla
+from api.contract_routes import ContractController
 from api.errors import EXCEPTION_HANDLERS
 from api.health import health
 from api.request_log import RequestLog, configure_logging
 from api.services import Services
 from api.settings import Settings
+from api.sla_routes import clocks_at_risk, ticket_sla
 from api.ticket_commands import TicketController
 from domain.ledger import ServiceLedger
 from projections.read_side import ReadSide
@@ -46,7 +47,7 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
             services.ledger.close()
 
     app = Litestar(
-        route_handlers=[TicketController, ContractController, ticket_sla, health],
+        route_handlers=[TicketController, ContractController, ticket_sla, clocks_at_risk, health],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True)},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[bearer_tokens(settings.tokens)],

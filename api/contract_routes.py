@@ -1,4 +1,4 @@
-"""Contracts under document control, and each ticket's SLA clocks under its contract."""
+"""Contracts under document control: drafted from a policy pack, reviewed, approved, revised."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from litestar.params import FromPath, JSONBody
 
 from api.auth import MANAGERS, READERS, STAFF, allow
 from api.contract_schemas import (
-    ClockView,
     ContractApproval,
     ContractReview,
     ContractRevision,
@@ -18,7 +17,6 @@ from api.contract_schemas import (
     ContractVersionView,
     ContractView,
     DraftContract,
-    SlaView,
 )
 from api.holiday_source import library_holidays
 from api.schemas import Recorded
@@ -139,37 +137,4 @@ def contract_view(contract: ServiceContract) -> ContractView:
         name=contract.name,
         terminated_at=contract.terminated_at,
         versions=versions,
-    )
-
-
-@get(
-    "/tickets/{ticket_id:uuid}/sla",
-    operation_id="getTicketSla",
-    summary="A ticket's SLA clocks under its contract",
-    guards=[allow(READERS)],
-    sync_to_thread=True,
-)
-def ticket_sla(ticket_id: FromPath[UUID], services: Injected) -> SlaView:
-    ledger = services.ledger
-    now = ledger.clock()
-    status = ledger.sla_status(ledger.get_ticket(ticket_id), now)
-    clocks = [
-        ClockView(
-            target=c.target,
-            status=c.status.value,
-            started_at=c.started_at,
-            due_at=c.due_at,
-            stopped_at=c.stopped_at,
-            minutes_late=c.minutes_late,
-            business_minutes=c.business_minutes,
-            paused_minutes=c.paused_minutes,
-        )
-        for c in status.clocks
-    ]
-    return SlaView(
-        ticket_id=ticket_id,
-        contract_id=status.contract_id,
-        contract_version=status.contract_version,
-        as_of=now,
-        clocks=clocks,
     )

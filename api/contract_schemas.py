@@ -144,3 +144,34 @@ class SlaView(BaseModel):
     contract_version: int | None
     as_of: datetime
     clocks: list[ClockView]
+
+
+class ClockAtRisk(BaseModel):
+    model_config = example(
+        {
+            "ticket_id": "0b6f3c1e-8a37-4a43-9a0f-5c2f6f0b8c11",
+            "target": "arrival",
+            "customer_id": "huaxin-bank",
+            "severity": "severe",
+            "contract_version": 1,
+            "due_at": "2026-11-17T02:00:00Z",
+            "status": "running",
+            "minutes_to_due": 12,
+        },
+        closed=False,
+    )
+    ticket_id: UUID
+    target: str
+    customer_id: str
+    severity: str
+    contract_version: int
+    due_at: datetime
+    status: str
+    minutes_to_due: int = Field(description="Negative once the clock is past due.")
+
+
+class ClocksAtRisk(BaseModel):
+    model_config = example({"as_of": "2026-11-17T01:48:00Z", "within_minutes": 60, "items": []}, closed=False)
+    as_of: datetime
+    within_minutes: int
+    items: list[ClockAtRisk]

@@ -8,8 +8,11 @@ from eventsourcing.application import Application
 from eventsourcing.postgres import PostgresFactory
 from eventsourcing.sqlite import SQLiteFactory
 
+from domain.ledger import ServiceLedger
 from projections.batching import BatchProjection
 from projections.runner import ErrorHandler, ViewRunner, wait_for
+from projections.sla_clock_stores import MemorySlaClockView, SqlSlaClockView
+from projections.sla_clocks import SlaClockProjection, SlaClockView
 from projections.sql import Dialect
 from projections.ticket_board import TicketBoardProjection, TicketBoardView
 from projections.ticket_board_stores import MemoryTicketBoardView, SqlTicketBoardView
@@ -35,7 +38,7 @@ class ReadSide:
     """The ledger's views, kept in the ledger's own database, and a runner for each."""
 
     def __init__(
-        self, ledger: Application[Any], on_error: ErrorHandler | None = None, batch_size: int = 10_000
+        self, ledger: ServiceLedger, on_error: ErrorHandler | None = None, batch_size: int = 10_000
     ) -> None:
         self.ledger = ledger
         dialect = dialect_for(ledger)
@@ -43,9 +46,11 @@ class ReadSide:
         self.history: TicketHistoryView = (
             SqlTicketHistoryView(dialect) if dialect else MemoryTicketHistoryView()
         )
+        self.clocks: SlaClockView = SqlSlaClockView(dialect) if dialect else MemorySlaClockView()
         projections: list[BatchProjection[Any]] = [
             TicketBoardProjection(self.board),
             TicketHistoryProjection(self.history),
+            SlaClockProjection(self.clocks, ledger),
         ]
         self.runners = {
             p.name: ViewRunner(ledger, p, batch_size=batch_size, on_error=on_error) for p in projections

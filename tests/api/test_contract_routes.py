@@ -110,3 +110,18 @@ def test_the_document_control_chain_is_enforced_over_http(api: Api) -> None:
     self_review = post(api, f"/contracts/{contract}/review", {"version": 1, "note": "mine"})
     assert_problem(self_review, 409, "contract-rule-violation")
     assert_problem(api.get("/contracts/00000000-0000-0000-0000-000000000000"), 404, "contract-not-found")
+
+
+def test_the_at_risk_list_shows_clocks_due_soon_with_minutes_to_due(api: Api) -> None:
+    approved_contract(api, customer="risk-co")
+    ticket = api.open_ticket(customer_id="risk-co", severity="severe", reported_at=iso(ago(minutes=30)))
+    after = api.log_end()
+    listed = api.read("/sla/at-risk", after, {"within": 15})
+    mine = {item["target"]: item for item in listed["items"] if item["ticket_id"] == ticket}
+    assert listed["within_minutes"] == 15
+    assert mine["arrival"]["status"] == "running"
+    assert 8 <= mine["arrival"]["minutes_to_due"] <= 10
+    assert mine["response"]["status"] == "breached"
+    assert mine["response"]["minutes_to_due"] < 0
+    assert "restore" not in mine
+    assert_problem(api.get("/sla/at-risk", params={"within": -1}), 400, "validation")

@@ -28,6 +28,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "cancelTicket": ("post", f"{TICKET}/cancellation"),
     "correctMilestone": ("post", f"{TICKET}/corrections"),
     "getTicketSla": ("get", f"{TICKET}/sla"),
+    "listClocksAtRisk": ("get", "/sla/at-risk"),
     "draftContract": ("post", "/contracts"),
     "reviewContract": ("post", "/contracts/{contract_id}/review"),
     "approveContract": ("post", "/contracts/{contract_id}/approval"),

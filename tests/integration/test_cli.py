@@ -17,7 +17,10 @@ def run(sqlite_path: str, *args: str) -> tuple[int, str]:
 
 
 def test_migrate_twice_applies_once(sqlite_path: str) -> None:
-    assert run(sqlite_path, "migrate") == (0, "sqlite: applied 0001_ticket_board, 0002_ticket_history\n")
+    assert run(sqlite_path, "migrate") == (
+        0,
+        "sqlite: applied 0001_ticket_board, 0002_ticket_history, 0003_sla_clocks\n",
+    )
     assert run(sqlite_path, "migrate") == (0, "sqlite: applied nothing; already up to date\n")
 
 

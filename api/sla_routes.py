@@ -1,0 +1,82 @@
+"""SLA queries: a ticket's clocks under its contract, and the clocks about to fall due."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Annotated
+from uuid import UUID
+
+from litestar import get
+from litestar.params import FromPath, Parameter
+
+from api.auth import READERS, allow
+from api.contract_schemas import ClockAtRisk, ClocksAtRisk, ClockView, SlaView
+from api.services import Injected
+from api.ticket_queries import After
+
+Within = Annotated[int, Parameter(ge=0, le=7 * 24 * 60, description="Minutes ahead of now to look.")]
+Limit = Annotated[int, Parameter(ge=1, le=500)]
+
+
+@get(
+    "/tickets/{ticket_id:uuid}/sla",
+    operation_id="getTicketSla",
+    summary="A ticket's SLA clocks under its contract",
+    guards=[allow(READERS)],
+    sync_to_thread=True,
+)
+def ticket_sla(ticket_id: FromPath[UUID], services: Injected) -> SlaView:
+    ledger = services.ledger
+    now = ledger.clock()
+    status = ledger.sla_status(ledger.get_ticket(ticket_id), now)
+    clocks = [
+        ClockView(
+            target=c.target,
+            status=c.status.value,
+            started_at=c.started_at,
+            due_at=c.due_at,
+            stopped_at=c.stopped_at,
+            minutes_late=c.minutes_late,
+            business_minutes=c.business_minutes,
+            paused_minutes=c.paused_minutes,
+        )
+        for c in status.clocks
+    ]
+    return SlaView(
+        ticket_id=ticket_id,
+        contract_id=status.contract_id,
+        contract_version=status.contract_version,
+        as_of=now,
+        clocks=clocks,
+    )
+
+
+@get(
+    "/sla/at-risk",
+    operation_id="listClocksAtRisk",
+    summary="Running clocks due within the next minutes, and those past due, soonest first",
+    guards=[allow(READERS)],
+    sync_to_thread=True,
+)
+def clocks_at_risk(
+    services: Injected, within: Within = 60, limit: Limit = 100, after: After = None
+) -> ClocksAtRisk:
+    services.caught_up(after)
+    now = services.ledger.clock()
+    rows = services.read_side.clocks.due_before(now + timedelta(minutes=within), limit)
+    items = [
+        ClockAtRisk(
+            ticket_id=UUID(row.ticket_id),
+            target=row.target,
+            customer_id=row.customer_id,
+            severity=row.severity,
+            contract_version=row.contract_version,
+            due_at=row.due_at,
+            status=row.status(now),
+            minutes_to_due=math.floor((row.due_at - now) / timedelta(minutes=1)),
+        )
+        for row in rows
+        if row.due_at is not None
+    ]
+    return ClocksAtRisk(as_of=now, within_minutes=within, items=items)
