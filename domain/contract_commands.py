@@ -16,7 +16,8 @@ from domain.clocks import ClockReading, evaluate, pause_spans
 from domain.contract_documents import terms_of
 from domain.contracts import ContractRuleViolation, ServiceContract
 from domain.errors import NotFound
-from domain.ledger_base import LedgerBase, Recorded
+from domain.ledger_base import Clock, LedgerBase, Recorded, utc_now
+from domain.sla_terms import SlaTerms
 from domain.tickets import Ticket
 
 CONTRACTS = uuid5(NAMESPACE_URL, "urn:service-ledger:contract")
@@ -45,6 +46,10 @@ class SlaStatus:
 
 class ContractCommands(LedgerBase):
     """Contracts under document control, and the terms they give each ticket."""
+
+    def __init__(self, env: dict[str, str] | None = None, clock: Clock = utc_now) -> None:
+        super().__init__(env, clock)
+        self._parsed_terms: dict[tuple[UUID, int], SlaTerms] = {}
 
     def draft_contract(
         self, customer_id: str, name: str, document: Mapping[str, Any], actor: Actor
@@ -105,6 +110,14 @@ class ContractCommands(LedgerBase):
             now or self.clock(),
         )
         return SlaStatus(ticket.contract_id, ticket.contract_version, clocks)
+
+    def _terms(self, contract_id: UUID, version: int) -> SlaTerms:
+        """A version's terms, parsed once: a version's document never changes."""
+        key = (contract_id, version)
+        if key not in self._parsed_terms:
+            document = self.get_contract(contract_id).versions[version - 1].document
+            self._parsed_terms[key] = terms_of(document)
+        return self._parsed_terms[key]
 
     def _assign_contract(self, ticket: Ticket, reported_at: datetime, actor: Actor) -> None:
         """Record on a new ticket the version of its customer's contract in force when it was reported."""

@@ -95,7 +95,9 @@ class SlaClockProjection(BatchProjection[SlaClockView]):
 
     def rows(self, item: Positioned) -> list[ClockRow]:
         """The ticket's clocks as they stood just after this event (times independent of now)."""
-        ticket = self.ledger.get_ticket(item.event.originator_id, version=item.event.originator_version)
+        ticket = self.ledger.get_ticket(item.event.originator_id)
+        if ticket.version != item.event.originator_version:
+            ticket = self.ledger.get_ticket(item.event.originator_id, version=item.event.originator_version)
         status = self.ledger.sla_status(ticket, now=item.event.timestamp)
         if status.contract_version is None:
             return []
