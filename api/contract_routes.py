@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from api.auth import MANAGERS, READERS, STAFF, allow
@@ -21,11 +20,10 @@ from api.contract_schemas import (
 from api.holiday_source import library_holidays
 from api.schemas import Recorded
 from api.services import Injected, actor_of
-from api.ticket_commands import action, recorded
+from api.ticket_commands import AnyRequest, action, recorded
 from domain.contract_documents import contract_document
 from domain.contracts import ServiceContract
 
-AnyRequest = Request[Any, Any, Any]
 ContractId = FromPath[UUID]
 
 

@@ -8,9 +8,6 @@ from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
-
 from domain.actors import Actor
 from domain.clocks import ClockReading, evaluate, pause_spans
 from domain.contract_documents import terms_of
@@ -127,9 +124,7 @@ class ContractCommands(LedgerBase):
             ticket.assign_contract(contract.id, version.number, actor, self.clock())
 
     def _find_contract(self, contract_id: UUID) -> ServiceContract | None:
-        contract: Aggregate
         try:
-            contract = self.repository.get(contract_id)
-        except AggregateNotFoundError:
+            return self.get_contract(contract_id)
+        except ContractNotFound:
             return None
-        return contract if isinstance(contract, ServiceContract) else None
