@@ -11,11 +11,11 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
 from litestar.types import ASGIApp
 
-from domain.actors import Actor, Role
+from domain.actors import PEOPLE, Actor, Role
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 
-READERS = frozenset(Role)
+READERS = PEOPLE
 DESK = frozenset({Role.HOTLINE_AGENT, Role.MANAGER})
 FIELD = frozenset({Role.ENGINEER, Role.MANAGER})
 FIELD_OR_DESK = FIELD | DESK

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from domain.actors import Actor, Role
+from domain.actors import PEOPLE, Actor
 from projections.recorders import ledger_env, sqlite_env
 
 T = TypeVar("T", int, float)
 DEFAULT_SQLITE_PATH = "var/ledger.db"
-DEMO_TOKENS = {f"demo-{role.value.replace('_', '-')}": Actor(f"demo-{role.value}", role) for role in Role}
+DEMO_TOKENS = {f"demo-{role.value.replace('_', '-')}": Actor(f"demo-{role.value}", role) for role in PEOPLE}
 """One bearer token per role, offered only when the demo is switched on."""
+PERSON_ROLES = {role.value: role for role in PEOPLE}
 
 
 class SettingsError(ValueError):
@@ -78,14 +79,14 @@ def parse_tokens(text: str) -> dict[str, Actor]:
     tokens: dict[str, Actor] = {}
     for entry in filter(None, (part.strip() for part in text.split(","))):
         token, _, who = entry.partition("=")
-        actor_id, _, role = who.partition(":")
-        try:
-            tokens[token] = Actor(actor_id, Role(role))
-        except ValueError:
-            msg = f"LEDGER_TOKENS entry {entry!r} is not token=actor_id:role with a known role"
-            raise SettingsError(msg) from None
+        actor_id, _, role_name = who.partition(":")
+        role = PERSON_ROLES.get(role_name)
+        if role is None:
+            msg = f"LEDGER_TOKENS entry {entry!r} is not token=actor_id:role with a role people hold"
+            raise SettingsError(msg)
         if not token or not actor_id:
             raise SettingsError(f"LEDGER_TOKENS entry {entry!r} needs a token and an actor id")
+        tokens[token] = Actor(actor_id, role)
     return tokens
 
 

@@ -17,6 +17,12 @@ class Role(Enum):
     MANAGER = "manager"
     AUDITOR = "auditor"
     REGULATOR = "regulator"
+    SYSTEM = "system"
+    """The ledger's own processes (the SLA monitor); no person holds it and no token grants it."""
+
+
+PEOPLE = frozenset(role for role in Role if role is not Role.SYSTEM)
+"""The roles people hold."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,12 @@ class ClockStatus(Enum):
     PAUSED = "paused"
     MET = "met"
     BREACHED = "breached"
+    ENDED = "ended"
+    """The ticket was resolved, closed or cancelled before the clock fell due or stopped."""
+
+
+ENDINGS = (Milestone.RESOLVED, Milestone.CLOSED, Milestone.CANCELLED)
+"""Milestones that end every clock still running: nothing is owed on a finished ticket."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,8 @@ class ClockReading:
     """Working time the clock has run, pauses excluded."""
     paused_minutes: int = 0
     """Working time the clock stood still for pauses its target lists."""
+    escalates: bool = False
+    """An escalate-after clock: once it lapses, escalation is due."""
 
 
 def pause_spans(milestones: Sequence[MilestoneRecord], reasons: Mapping[int, PauseReason]) -> list[PauseSpan]:
@@ -87,23 +95,37 @@ def read_clock(
     pauses: Sequence[PauseSpan],
     now: datetime,
 ) -> ClockReading:
-    """The clock of one target: it runs from the first start milestone to the first stop after it."""
+    """The clock of one target: it runs from the first start milestone to the first stop after it.
+
+    A ticket that is resolved, closed or cancelled first ends the clock: met nothing if that came
+    before the due time, breached by the time past due otherwise.
+    """
     start = next((r for r in milestones if r.milestone is target.start), None)
     if start is None:
-        return ClockReading(target.name, ClockStatus.NOT_STARTED)
-    stop = next((r for r in milestones if r.milestone in target.stops and r.version > start.version), None)
+        return ClockReading(
+            target.name, ClockStatus.NOT_STARTED, escalates=Milestone.ESCALATED in target.stops
+        )
+    stop = next(
+        (
+            r
+            for r in milestones
+            if r.version > start.version and (r.milestone in target.stops or r.milestone in ENDINGS)
+        ),
+        None,
+    )
     until = now if stop is None else stop.occurred_at
     spans = relevant_spans(target, pauses, start.occurred_at, stop.occurred_at if stop else None)
     due = due_at(calendar, start.occurred_at, duration, spans)
     paused = sum((business_time_between(calendar, s.start, min(s.end or until, until)) for s in spans), ZERO)
     reading = ClockReading(
         target.name,
-        status_of(due, stop, spans, now),
+        status_of(due, stop, target, spans, now),
         started_at=start.occurred_at,
         due_at=due,
         stopped_at=None if stop is None else stop.occurred_at,
         business_minutes=minutes(business_time_between(calendar, start.occurred_at, until) - paused),
         paused_minutes=minutes(paused),
+        escalates=Milestone.ESCALATED in target.stops,
     )
     late_by = until - due if due is not None and reading.status is ClockStatus.BREACHED else ZERO
     return replace(reading, minutes_late=math.ceil(late_by / timedelta(minutes=1)))
@@ -158,10 +180,16 @@ def extended(
 
 
 def status_of(
-    due: datetime | None, stop: MilestoneRecord | None, spans: Sequence[PauseSpan], now: datetime
+    due: datetime | None,
+    stop: MilestoneRecord | None,
+    target: Target,
+    spans: Sequence[PauseSpan],
+    now: datetime,
 ) -> ClockStatus:
     if stop is not None:
-        return ClockStatus.MET if due is None or stop.occurred_at <= due else ClockStatus.BREACHED
+        if due is not None and stop.occurred_at > due:
+            return ClockStatus.BREACHED
+        return ClockStatus.MET if stop.milestone in target.stops else ClockStatus.ENDED
     if due is None or any(s.end is None for s in spans):
         return ClockStatus.PAUSED
     return ClockStatus.BREACHED if now > due else ClockStatus.RUNNING

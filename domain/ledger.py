@@ -9,11 +9,10 @@ from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from domain.actors import Actor
-from domain.contract_commands import ContractCommands
-from domain.errors import TicketNotFound
 from domain.ledger_base import Clock, Recorded, utc_now
 from domain.ticket_terms import Channel, PauseReason
 from domain.tickets import Ticket
+from domain.verdict_commands import VerdictCommands
 
 __all__ = ["Clock", "Recorded", "ServiceLedger", "TicketDraft", "utc_now"]
 
@@ -33,7 +32,7 @@ class TicketDraft:
     asset_id: str | None = None
 
 
-class ServiceLedger(ContractCommands):
+class ServiceLedger(VerdictCommands):
     """Records tickets as immutable events and answers what the log says of them."""
 
     name = "ServiceLedger"
@@ -58,10 +57,6 @@ class ServiceLedger(ContractCommands):
         )
         self._assign_contract(ticket, draft.reported_at, actor)
         return self._save(ticket)
-
-    def get_ticket(self, ticket_id: UUID, version: int | None = None) -> Ticket:
-        """The ticket as its events make it, optionally at an earlier version."""
-        return self._load(ticket_id, Ticket, TicketNotFound, version)
 
     def record_response(self, ticket_id: UUID, occurred_at: datetime, actor: Actor) -> Recorded:
         return self._update(ticket_id, lambda t, now: t.respond(occurred_at, actor, now))

@@ -14,7 +14,8 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, PersistenceError, RecordConflictError
 
-from domain.errors import ConcurrentUpdate, NotFound, StorageUnavailable
+from domain.errors import ConcurrentUpdate, NotFound, StorageUnavailable, TicketNotFound
+from domain.tickets import Ticket
 from domain.transcodings import register_ledger_transcodings
 
 Clock = Callable[[], datetime]
@@ -45,6 +46,10 @@ class LedgerBase(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_ledger_transcodings(transcoder)
+
+    def get_ticket(self, ticket_id: UUID, version: int | None = None) -> Ticket:
+        """The ticket as its events make it, optionally at an earlier version."""
+        return self._load(ticket_id, Ticket, TicketNotFound, version)
 
     def _load(
         self, aggregate_id: UUID, kind: type[A], missing: type[NotFound], version: int | None = None

@@ -9,6 +9,7 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.actors import Actor, Role
+from domain.clocks import ClockStatus
 from domain.ticket_terms import Channel, Milestone, PauseReason, Status
 
 ROLES = {role.value: role for role in Role}
@@ -49,7 +50,7 @@ def known_actor(actor_id: str, role: str) -> Actor:
     return Actor(id=actor_id, role=ROLES[role])
 
 
-STORED_ENUMS: tuple[type[Enum], ...] = (Role, Channel, Milestone, PauseReason, Status)
+STORED_ENUMS: tuple[type[Enum], ...] = (Role, Channel, Milestone, PauseReason, Status, ClockStatus)
 
 
 def register_ledger_transcodings(transcoder: JSONTranscoder) -> None:

@@ -16,7 +16,7 @@ from litestar.testing import TestClient
 from api.app import create_app
 from api.errors import PROBLEM_JSON
 from api.settings import Settings
-from domain.actors import Actor, Role
+from domain.actors import PEOPLE, Actor, Role
 from domain.ledger import ServiceLedger
 from tests.support import AGENT, AUDITOR, ENGINEER, MANAGER, ago
 
@@ -36,7 +36,7 @@ ACTORS: dict[Role, Actor] = {
     Role.FINANCE: Actor("fin-zhao", Role.FINANCE),
     Role.REGULATOR: Actor("reg-feng", Role.REGULATOR),
 }
-TOKEN_OF: dict[Role, str] = {role: f"token-{role.value}-7f3a" for role in Role}
+TOKEN_OF: dict[Role, str] = {role: f"token-{role.value}-7f3a" for role in PEOPLE}
 SECOND_MANAGER = "token-manager-2-9c1d"
 TOKENS: dict[str, Actor] = {TOKEN_OF[role]: actor for role, actor in ACTORS.items()}
 TOKENS[SECOND_MANAGER] = Actor("mgr-zhao", Role.MANAGER)

@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.actors import Role
+from domain.actors import PEOPLE, Role
 from tests.api.harness import (
     ALLOWED,
     DESK,
@@ -22,6 +22,8 @@ from tests.api.harness import (
 from tests.support import ago
 
 AGENT_TOKEN = TOKEN_OF[Role.HOTLINE_AGENT]
+ROLES: list[Role] = sorted(PEOPLE, key=lambda r: r.value)
+"""Every role a person holds, so a token can carry."""
 BAD_CREDENTIALS = {
     "no-header": {},
     "unknown-token": {"Authorization": "Bearer not-a-token"},
@@ -71,7 +73,7 @@ def test_the_bearer_scheme_name_is_case_insensitive(api: Api) -> None:
     assert response.status_code == 201, response.text
 
 
-@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
 def test_every_role_can_read_the_board_a_ticket_and_its_history(api: Api, role: Role) -> None:
     answer = api.open().json()
     after = {"after": answer["position"]}
@@ -84,7 +86,7 @@ def test_every_role_can_read_the_board_a_ticket_and_its_history(api: Api, role: 
 @pytest.mark.parametrize("action", sorted(ALLOWED))
 def test_roles_not_allowed_a_command_get_a_403_problem(api: Api, action: str) -> None:
     ticket_id = api.open_ticket()
-    refused = sorted(set(Role) - ALLOWED[action], key=lambda r: r.value)
+    refused = sorted(PEOPLE - ALLOWED[action], key=lambda r: r.value)
     assert refused
 
     for role in refused:
@@ -93,7 +95,7 @@ def test_roles_not_allowed_a_command_get_a_403_problem(api: Api, action: str) ->
         assert_problem(response, 403, "forbidden")
 
 
-@pytest.mark.parametrize("role", [r for r in Role if r not in DESK], ids=lambda r: r.value)
+@pytest.mark.parametrize("role", [r for r in ROLES if r not in DESK], ids=lambda r: r.value)
 def test_only_the_desk_can_open_a_ticket(api: Api, role: Role) -> None:
     with nothing_recorded(api):
         response = api.open(role=role)
@@ -136,7 +138,7 @@ def test_an_engineer_records_arrival_but_cannot_open_a_ticket(api: Api) -> None:
     assert_problem(opening, 403, "forbidden")
 
 
-@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
 def test_only_a_manager_can_correct_a_milestone(api: Api, role: Role) -> None:
     ticket_id = api.open_ticket(reported_at=iso(ago(hours=2)))
     api.ok(ticket_id, "response", {}, Role.HOTLINE_AGENT)

@@ -271,3 +271,33 @@ def test_escalate_after_stops_at_a_restore_that_makes_escalation_needless() -> N
     }
     assert clocks["escalate_after"].status is ClockStatus.MET
     assert clocks["restore"].status is ClockStatus.MET
+
+
+def test_a_ticket_cancelled_before_a_clock_falls_due_ends_it_without_a_verdict() -> None:
+    cancelled = TUESDAY_9 + timedelta(minutes=20)
+    records = timeline((Milestone.REPORTED, TUESDAY_9), (Milestone.CANCELLED, cancelled))
+    clocks = readings(records, now=TUESDAY_9 + timedelta(days=2))
+    assert clocks["arrival"].status is ClockStatus.ENDED
+    assert (clocks["arrival"].stopped_at, clocks["arrival"].minutes_late) == (cancelled, 0)
+    assert clocks["response"].status is ClockStatus.BREACHED
+    assert clocks["response"].minutes_late == 15
+
+
+def test_a_fault_resolved_remotely_ends_the_arrival_clock_and_meets_the_restore_clock() -> None:
+    resolved = TUESDAY_9 + timedelta(minutes=30)
+    records = timeline(
+        (Milestone.REPORTED, TUESDAY_9),
+        (Milestone.RESPONDED, TUESDAY_9 + timedelta(minutes=2)),
+        (Milestone.ESCALATED, TUESDAY_9),
+        (Milestone.RESTORED, resolved),
+        (Milestone.RESOLVED, resolved),
+    )
+    clocks = readings(records, now=TUESDAY_9 + timedelta(days=1))
+    assert {name: r.status for name, r in clocks.items() if name != "office_restore"} == {
+        "response": ClockStatus.MET,
+        "escalate_after": ClockStatus.MET,
+        "arrival": ClockStatus.ENDED,
+        "restore": ClockStatus.MET,
+    }
+    assert clocks["escalate_after"].escalates
+    assert not clocks["arrival"].escalates
