@@ -34,7 +34,12 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
     configure_logging(settings.log_format)
     owns_ledger = ledger is None
     ledger = ledger or ServiceLedger(env=settings.store_env)
-    read_side = ReadSide(ledger, on_error=runner_failed, batch_size=settings.view_batch_size)
+    read_side = ReadSide(
+        ledger,
+        on_error=runner_failed,
+        batch_size=settings.view_batch_size,
+        sweep_seconds=settings.monitor_sweep_seconds,
+    )
     services = Services(ledger=ledger, read_side=read_side, settings=settings)
 
     def start() -> None:

@@ -60,11 +60,12 @@ def project() -> None:
         ledger,
         on_error=lambda view, error: click.echo(f"{view}: {error!r}", err=True),
         batch_size=config.view_batch_size,
+        sweep_seconds=config.monitor_sweep_seconds,
     )
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     read_side.start()
-    click.echo(f"following the log into {', '.join(read_side.runners)}; Ctrl-C stops")
+    click.echo(f"following the log into {', '.join(r.name for r in read_side.followers())}; Ctrl-C stops")
     try:
         stopped.wait()
     except KeyboardInterrupt:

@@ -1,4 +1,4 @@
-"""Request and response bodies of the contract and SLA routes."""
+"""Request and response bodies of the contract routes."""
 
 from __future__ import annotations
 
@@ -102,76 +102,3 @@ class ContractView(BaseModel):
     name: str
     terminated_at: datetime | None
     versions: list[ContractVersionView]
-
-
-CLOCK_EXAMPLE: dict[str, Any] = {
-    "target": "arrival",
-    "status": "breached",
-    "started_at": "2026-11-17T01:20:00Z",
-    "due_at": "2026-11-17T02:00:00Z",
-    "stopped_at": "2026-11-17T02:05:00Z",
-    "minutes_late": 5,
-    "business_minutes": 45,
-    "paused_minutes": 0,
-}
-
-
-class ClockView(BaseModel):
-    model_config = example(CLOCK_EXAMPLE, closed=False)
-    target: str
-    status: str
-    started_at: datetime | None
-    due_at: datetime | None
-    stopped_at: datetime | None
-    minutes_late: int
-    business_minutes: int
-    paused_minutes: int
-
-
-class SlaView(BaseModel):
-    model_config = example(
-        {
-            "ticket_id": "0b6f3c1e-8a37-4a43-9a0f-5c2f6f0b8c11",
-            "contract_id": "6d1f7c55-0c43-5a3c-9d0e-1f1b8f6b6b2a",
-            "contract_version": 1,
-            "as_of": "2026-11-17T03:00:00Z",
-            "clocks": [CLOCK_EXAMPLE],
-        },
-        closed=False,
-    )
-    ticket_id: UUID
-    contract_id: UUID | None
-    contract_version: int | None
-    as_of: datetime
-    clocks: list[ClockView]
-
-
-class ClockAtRisk(BaseModel):
-    model_config = example(
-        {
-            "ticket_id": "0b6f3c1e-8a37-4a43-9a0f-5c2f6f0b8c11",
-            "target": "arrival",
-            "customer_id": "huaxin-bank",
-            "severity": "severe",
-            "contract_version": 1,
-            "due_at": "2026-11-17T02:00:00Z",
-            "status": "running",
-            "minutes_to_due": 12,
-        },
-        closed=False,
-    )
-    ticket_id: UUID
-    target: str
-    customer_id: str
-    severity: str
-    contract_version: int
-    due_at: datetime
-    status: str
-    minutes_to_due: int = Field(description="Negative once the clock is past due.")
-
-
-class ClocksAtRisk(BaseModel):
-    model_config = example({"as_of": "2026-11-17T01:48:00Z", "within_minutes": 60, "items": []}, closed=False)
-    as_of: datetime
-    within_minutes: int
-    items: list[ClockAtRisk]

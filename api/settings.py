@@ -36,6 +36,14 @@ class Settings:
     log_format: str = "console"
     max_body_bytes: int = 65_536
     view_batch_size: int = 10_000
+    sla_monitor: bool = True
+    """Record SLA verdicts and escalations as events, with the projections."""
+    sweep_seconds: float = 5.0
+
+    @property
+    def monitor_sweep_seconds(self) -> float | None:
+        """How often the SLA monitor sweeps for lapsed clocks; None when it is off."""
+        return self.sweep_seconds if self.sla_monitor else None
 
     @property
     def store(self) -> str:
@@ -60,6 +68,8 @@ class Settings:
             log_format=env.get("LEDGER_LOG_FORMAT", "console"),
             max_body_bytes=_number(env, "LEDGER_MAX_BODY_BYTES", 65_536, int),
             view_batch_size=_number(env, "LEDGER_VIEW_BATCH_SIZE", 10_000, int),
+            sla_monitor=_flag(env, "LEDGER_SLA_MONITOR", default=True),
+            sweep_seconds=_number(env, "LEDGER_SWEEP_SECONDS", 5.0, float),
         )
 
 

@@ -11,9 +11,11 @@ from litestar import get
 from litestar.params import FromPath, Parameter
 
 from api.auth import READERS, allow
-from api.contract_schemas import ClockAtRisk, ClocksAtRisk, ClockView, SlaView
 from api.services import Injected
+from api.sla_schemas import ClockAtRisk, ClocksAtRisk, ClockView, SlaView, VerdictView
 from api.ticket_queries import After
+from domain.clocks import ClockStatus
+from domain.sla_verdicts import SlaVerdicts
 
 Within = Annotated[int, Parameter(ge=0, le=7 * 24 * 60, description="Minutes ahead of now to look.")]
 Limit = Annotated[int, Parameter(ge=1, le=500)]
@@ -40,6 +42,7 @@ def ticket_sla(ticket_id: FromPath[UUID], services: Injected) -> SlaView:
             minutes_late=c.minutes_late,
             business_minutes=c.business_minutes,
             paused_minutes=c.paused_minutes,
+            escalation_due=c.escalates and c.stopped_at is None and c.status is ClockStatus.BREACHED,
         )
         for c in status.clocks
     ]
@@ -49,6 +52,31 @@ def ticket_sla(ticket_id: FromPath[UUID], services: Injected) -> SlaView:
         contract_version=status.contract_version,
         as_of=now,
         clocks=clocks,
+        verdicts=[verdict_view(e) for e in ledger.sla_verdict_history(ticket_id)],
+    )
+
+
+def verdict_view(event: SlaVerdicts.VerdictRecorded | SlaVerdicts.EscalationBecameDue) -> VerdictView:
+    if isinstance(event, SlaVerdicts.EscalationBecameDue):
+        kind, outcome, stopped_at, minutes_late = "escalation_due", None, None, 0
+    else:
+        kind, outcome, stopped_at, minutes_late = (
+            "verdict",
+            event.outcome.value,
+            event.stopped_at,
+            event.minutes_late,
+        )
+    return VerdictView(
+        kind=kind,
+        target=event.target,
+        outcome=outcome,
+        occurred_at=event.occurred_at,
+        recorded_at=event.timestamp,
+        due_at=event.due_at,
+        stopped_at=stopped_at,
+        minutes_late=minutes_late,
+        contract_version=event.contract_version,
+        ticket_version=event.ticket_version,
     )
 
 
@@ -75,6 +103,7 @@ def clocks_at_risk(
             due_at=row.due_at,
             status=row.status(now),
             minutes_to_due=math.floor((row.due_at - now) / timedelta(minutes=1)),
+            escalation_due=row.escalation_due(now),
         )
         for row in rows
         if row.due_at is not None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from eventsourcing.persistence import PersistenceError
+
 from domain.actors import Actor, Role
 from domain.contract_commands import ContractCommands
-from domain.errors import ConcurrentUpdate, NotFound
+from domain.errors import ConcurrentUpdate, NotFound, StorageUnavailable
 from domain.ledger_base import Recorded
 from domain.sla_verdicts import SlaVerdicts, verdicts_id_for
 
@@ -37,6 +39,20 @@ class VerdictCommands(ContractCommands):
 
     def get_sla_verdicts(self, ticket_id: UUID) -> SlaVerdicts:
         return self._load(verdicts_id_for(ticket_id), SlaVerdicts, VerdictsNotFound)
+
+    def sla_verdict_history(
+        self, ticket_id: UUID
+    ) -> list[SlaVerdicts.VerdictRecorded | SlaVerdicts.EscalationBecameDue]:
+        """Every verdict and escalation recorded on the ticket, oldest first."""
+        try:
+            events = self.repository.event_store.get(verdicts_id_for(ticket_id))
+            return [
+                e
+                for e in events
+                if isinstance(e, SlaVerdicts.VerdictRecorded | SlaVerdicts.EscalationBecameDue)
+            ]
+        except PersistenceError as error:
+            raise StorageUnavailable(str(error)) from error
 
     def _settle(self, ticket_id: UUID) -> Recorded | None:
         ticket = self.get_ticket(ticket_id)

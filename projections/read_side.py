@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from eventsourcing.application import Application
+from eventsourcing.popo import POPOTrackingRecorder
 from eventsourcing.postgres import PostgresFactory
 from eventsourcing.sqlite import SQLiteFactory
 
@@ -13,7 +14,8 @@ from projections.batching import BatchProjection
 from projections.runner import ErrorHandler, ViewRunner, wait_for
 from projections.sla_clock_stores import MemorySlaClockView, SqlSlaClockView
 from projections.sla_clocks import SlaClockProjection, SlaClockView
-from projections.sql import Dialect
+from projections.sla_monitor import SlaMonitor, SlaSweeper
+from projections.sql import Dialect, SqlView
 from projections.ticket_board import TicketBoardProjection, TicketBoardView
 from projections.ticket_board_stores import MemoryTicketBoardView, SqlTicketBoardView
 from projections.ticket_history import TicketHistoryProjection, TicketHistoryView
@@ -38,8 +40,13 @@ class ReadSide:
     """The ledger's views, kept in the ledger's own database, and a runner for each."""
 
     def __init__(
-        self, ledger: ServiceLedger, on_error: ErrorHandler | None = None, batch_size: int = 10_000
+        self,
+        ledger: ServiceLedger,
+        on_error: ErrorHandler | None = None,
+        batch_size: int = 10_000,
+        sweep_seconds: float | None = None,
     ) -> None:
+        """`sweep_seconds` switches the SLA monitor on, sweeping for lapsed clocks that often."""
         self.ledger = ledger
         dialect = dialect_for(ledger)
         self.board: TicketBoardView = SqlTicketBoardView(dialect) if dialect else MemoryTicketBoardView()
@@ -55,16 +62,31 @@ class ReadSide:
         self.runners = {
             p.name: ViewRunner(ledger, p, batch_size=batch_size, on_error=on_error) for p in projections
         }
+        self.monitor: ViewRunner | None = None
+        self.sweeper: SlaSweeper | None = None
+        if sweep_seconds is not None:
+            tracking = SqlView(dialect, "sla_monitor") if dialect else POPOTrackingRecorder()
+            monitor = SlaMonitor(tracking, ledger)
+            self.monitor = ViewRunner(ledger, monitor, batch_size=batch_size, on_error=on_error)
+            self.sweeper = SlaSweeper(ledger, self.clocks, sweep_seconds, on_error)
 
     def start(self) -> None:
-        for runner in self.runners.values():
+        for runner in self.followers():
             runner.start()
+        if self.sweeper is not None:
+            self.sweeper.start()
 
     def stop(self) -> None:
-        for runner in self.runners.values():
+        if self.sweeper is not None:
+            self.sweeper.stop()
+        for runner in self.followers():
             runner.signal_stop()
-        for runner in self.runners.values():
+        for runner in self.followers():
             runner.join()
+
+    def followers(self) -> list[ViewRunner]:
+        """Every runner that follows the log: the views', and the SLA monitor's when it is on."""
+        return [*self.runners.values(), *([self.monitor] if self.monitor else [])]
 
     def catch_up(self) -> dict[str, int]:
         """Bring every view up to the end of the log now; the position each reached."""

@@ -42,12 +42,16 @@ class SqlSlaClockView(SqlView, SlaClockView):
             self._row(r) for r in self.fetch(f"{SELECT} WHERE ticket_id = %s ORDER BY target", [ticket_id])
         ]
 
-    def due_before(self, instant: datetime, limit: int) -> list[ClockRow]:
+    def due_before(
+        self, instant: datetime, limit: int, after: tuple[datetime, str, str] | None = None
+    ) -> list[ClockRow]:
+        page_on = "" if after is None else "AND (due_at, ticket_id, target) > (%s, %s, %s) "
         statement = (
-            f"{SELECT} WHERE stopped_at IS NULL AND due_at IS NOT NULL AND due_at <= %s "
+            f"{SELECT} WHERE stopped_at IS NULL AND due_at IS NOT NULL AND due_at <= %s {page_on}"
             "ORDER BY due_at, ticket_id, target LIMIT %s"
         )
-        return [self._row(r) for r in self.fetch(statement, [self.dialect.time_in(instant), limit])]
+        keyset = [] if after is None else [self.dialect.time_in(after[0]), after[1], after[2]]
+        return [self._row(r) for r in self.fetch(statement, [self.dialect.time_in(instant), *keyset, limit])]
 
     def all_rows(self) -> list[ClockRow]:
         return [self._row(r) for r in self.fetch(f"{SELECT} ORDER BY ticket_id, target", [])]
@@ -61,6 +65,7 @@ class SqlSlaClockView(SqlView, SlaClockView):
         values = {c: record[c] for c in COLUMNS}
         for column in TIMES:
             values[column] = self.dialect.time_out(values[column])
+        values["escalates"] = bool(values["escalates"])
         return ClockRow(**values)
 
 
@@ -82,15 +87,18 @@ class MemorySlaClockView(MemoryView, SlaClockView):
         with self.lock:
             return sorted(self.rows.get(ticket_id, []), key=lambda r: r.target)
 
-    def due_before(self, instant: datetime, limit: int) -> list[ClockRow]:
+    def due_before(
+        self, instant: datetime, limit: int, after: tuple[datetime, str, str] | None = None
+    ) -> list[ClockRow]:
         with self.lock:
             running = [
-                r
+                (r.due_at, r.ticket_id, r.target, r)
                 for rows in self.rows.values()
                 for r in rows
                 if r.stopped_at is None and r.due_at is not None and r.due_at <= instant
             ]
-        return sorted(running, key=lambda r: (r.due_at, r.ticket_id, r.target))[:limit]
+        ordered = sorted((k for k in running if after is None or k[:3] > after), key=lambda k: k[:3])
+        return [k[3] for k in ordered[:limit]]
 
     def all_rows(self) -> list[ClockRow]:
         with self.lock:

@@ -34,6 +34,8 @@ class ClockRow:
     """met or breached once the clock has stopped."""
     minutes_late: int
     position: int
+    escalates: bool = False
+    """An escalate-after clock: lapsed unsolved, escalation is due."""
 
     def status(self, now: datetime) -> str:
         """The clock's status at `now`: a stopped clock keeps its verdict, a running one may lapse."""
@@ -45,6 +47,9 @@ class ClockRow:
             return ClockStatus.PAUSED.value
         lapsed = ClockStatus.BREACHED if now > self.due_at else ClockStatus.RUNNING
         return str(lapsed.value)
+
+    def escalation_due(self, now: datetime) -> bool:
+        return self.escalates and self.verdict is None and self.due_at is not None and now > self.due_at
 
 
 class TicketClocks(Protocol):
@@ -66,8 +71,13 @@ class SlaClockView(TrackingRecorder, ABC):
     def clocks_of(self, ticket_id: str) -> list[ClockRow]: ...
 
     @abstractmethod
-    def due_before(self, instant: datetime, limit: int) -> list[ClockRow]:
-        """Running clocks (started, not stopped, not paused) due by `instant`, soonest first."""
+    def due_before(
+        self, instant: datetime, limit: int, after: tuple[datetime, str, str] | None = None
+    ) -> list[ClockRow]:
+        """Running clocks (started, not stopped, not paused) due by `instant`, soonest first.
+
+        `after` is a (due_at, ticket_id, target) to page on from: rows ordered after it.
+        """
 
     @abstractmethod
     def all_rows(self) -> list[ClockRow]: ...
@@ -114,6 +124,7 @@ class SlaClockProjection(BatchProjection[SlaClockView]):
                 verdict=clock.status.value if clock.stopped_at is not None else None,
                 minutes_late=clock.minutes_late if clock.stopped_at is not None else 0,
                 position=item.position,
+                escalates=clock.escalates,
             )
             for clock in status.clocks
         ]

@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
 from domain.actors import Actor
+from domain.sla_verdicts import SlaVerdicts
 from domain.tickets import Ticket
 from projections.batching import BatchProjection, Positioned
 
@@ -24,10 +25,11 @@ ENVELOPE = frozenset(
 
 @dataclass(frozen=True)
 class HistoryRow:
-    """One event of a ticket, as an auditor reads it."""
+    """One event of a ticket, or an SLA verdict on it, as an auditor reads it."""
 
     ticket_id: str
     version: int
+    """The ticket's version: after its own event, or the one a verdict was read from."""
     position: int
     event_type: str
     recorded_at: datetime
@@ -44,7 +46,7 @@ class HistoryPage:
 
 
 class TicketHistoryView(TrackingRecorder, ABC):
-    """Where history rows live: append-only, keyed by ticket and version."""
+    """Where history rows live: append-only, keyed by log position, read in log order."""
 
     @abstractmethod
     def append(self, rows: Sequence[HistoryRow], tracking: Tracking) -> None:
@@ -62,20 +64,25 @@ class TicketHistoryView(TrackingRecorder, ABC):
 
 
 class TicketHistoryProjection(BatchProjection[TicketHistoryView]):
-    """Writes one history row per ticket event."""
+    """Writes one history row per ticket event and per SLA verdict on a ticket."""
 
     name = "ticket_history"
     topics = ()
 
     def process_batch(self, events: Sequence[Positioned], tracking: Tracking) -> None:
-        rows = [history_row(e.event, e.position) for e in events if isinstance(e.event, Ticket.Event)]
+        rows = [history_row(e.event, e.position) for e in events if isinstance(e.event, HISTORY_EVENTS)]
         self.view.append(rows, tracking)
 
 
+HISTORY_EVENTS = (Ticket.Event, SlaVerdicts.VerdictRecorded, SlaVerdicts.EscalationBecameDue)
+VERDICT_ENVELOPE = frozenset({"ticket_id", "ticket_version"})
+
+
 def history_row(event: Any, position: int) -> HistoryRow:
+    verdict = not isinstance(event, Ticket.Event)
     return HistoryRow(
-        ticket_id=str(event.originator_id),
-        version=event.originator_version,
+        ticket_id=str(event.ticket_id if verdict else event.originator_id),
+        version=event.ticket_version if verdict else event.originator_version,
         position=position,
         event_type=type(event).__name__,
         recorded_at=event.timestamp,
@@ -85,7 +92,7 @@ def history_row(event: Any, position: int) -> HistoryRow:
         data={
             f.name: jsonable(getattr(event, f.name))
             for f in dataclasses.fields(event)
-            if f.name not in ENVELOPE
+            if f.name not in ENVELOPE and not (verdict and f.name in VERDICT_ENVELOPE)
         },
     )
 

@@ -44,7 +44,7 @@ class SqlTicketHistoryView(SqlView, TicketHistoryView):
     def history(self, ticket_id: str, limit: int, offset: int) -> HistoryPage:
         count = self.fetch("SELECT COUNT(*) AS n FROM ticket_history WHERE ticket_id = %s", [ticket_id])
         records = self.fetch(
-            f"{SELECT} WHERE ticket_id = %s ORDER BY version LIMIT %s OFFSET %s", [ticket_id, limit, offset]
+            f"{SELECT} WHERE ticket_id = %s ORDER BY position LIMIT %s OFFSET %s", [ticket_id, limit, offset]
         )
         return HistoryPage(rows=[self._row(r) for r in records], total=int(count[0]["n"]))
 
@@ -89,24 +89,24 @@ class MemoryTicketHistoryView(MemoryView, TicketHistoryView):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[HistoryRow] = []
-        self.keys: set[tuple[str, int]] = set()
+        self.positions_taken: set[int] = set()
 
     def clear_rows(self) -> None:
         self.rows.clear()
-        self.keys.clear()
+        self.positions_taken.clear()
 
     def append(self, rows: Sequence[HistoryRow], tracking: Tracking) -> None:
         with self.lock:
-            if any((r.ticket_id, r.version) in self.keys for r in rows):
-                msg = "a history row for that ticket version already exists"
+            if any(r.position in self.positions_taken for r in rows):
+                msg = "a history row for that log position already exists"
                 raise IntegrityError(msg)
             with self.writing(tracking):
                 self.rows.extend(rows)
-                self.keys.update((r.ticket_id, r.version) for r in rows)
+                self.positions_taken.update(r.position for r in rows)
 
     def history(self, ticket_id: str, limit: int, offset: int) -> HistoryPage:
         with self.lock:
-            mine = sorted((r for r in self.rows if r.ticket_id == ticket_id), key=lambda r: r.version)
+            mine = sorted((r for r in self.rows if r.ticket_id == ticket_id), key=lambda r: r.position)
         return HistoryPage(rows=mine[offset : offset + limit], total=len(mine))
 
     def all_rows(self) -> list[HistoryRow]:

@@ -1,0 +1,113 @@
+"""The SLA monitor: settles a ticket's verdicts after each of its events, and sweeps for clocks
+whose due time passes with nothing recorded, so a lapse is recorded at its due time.
+
+Both write to the ledger's log through `settle_sla`, which records only what changed, so a
+restart, a replay or the two racing on one ticket never records a verdict twice. The monitor's
+tracking says how far it has read; a crash between a verdict and its tracking is harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from threading import Event, Thread
+from typing import Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
+
+from domain.ledger_base import Recorded
+from domain.tickets import Ticket
+from projections.batching import BatchProjection, Positioned
+from projections.sla_clocks import SlaClockView
+
+ErrorHandler = Callable[[str, BaseException], None]
+LOOKBACK = timedelta(minutes=10)
+"""How far behind its last sweep the sweeper looks again, for clock rows the view wrote late."""
+PAGE = 500
+
+
+class Settler(Protocol):
+    def settle_sla(self, ticket_id: UUID) -> Recorded | None: ...
+
+    def clock(self) -> datetime: ...
+
+
+class SlaMonitor(BatchProjection[TrackingRecorder]):
+    """Settles every ticket a batch of events touches, once per batch."""
+
+    name = "sla_monitor"
+    topics = ()
+
+    def __init__(self, tracking: TrackingRecorder, ledger: Settler) -> None:
+        super().__init__(tracking)
+        self.ledger = ledger
+
+    def process_batch(self, events: Sequence[Positioned], tracking: Tracking) -> None:
+        touched = dict.fromkeys(e.event.originator_id for e in events if isinstance(e.event, Ticket.Event))
+        for ticket_id in touched:
+            self.ledger.settle_sla(ticket_id)
+        self.view.insert_tracking(tracking)
+
+
+class SlaSweeper:
+    """Every few seconds, settles the tickets whose running clocks fell due since the last sweep."""
+
+    def __init__(
+        self,
+        ledger: Settler,
+        clocks: SlaClockView,
+        interval: float = 5.0,
+        on_error: ErrorHandler | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.clocks = clocks
+        self.interval = interval
+        self.on_error = on_error
+        self.swept_through: datetime | None = None
+        self.settled: dict[tuple[str, str, datetime], datetime] = {}
+        """Clocks settled after they fell due, kept while they are within the lookback."""
+        self._stopping = Event()
+        self._thread: Thread | None = None
+
+    def sweep(self) -> int:
+        """Settle every ticket with a running clock due by now; the number of tickets settled."""
+        now = self.ledger.clock()
+        since = None if self.swept_through is None else self.swept_through - LOOKBACK
+        tickets: set[str] = set()
+        after = None if since is None else (since, "", "")
+        while page := self.clocks.due_before(now, PAGE, after=after):
+            for row in page:
+                assert row.due_at is not None
+                key = (row.ticket_id, row.target, row.due_at)
+                if key not in self.settled:
+                    tickets.add(row.ticket_id)
+                    self.settled[key] = row.due_at
+            last = page[-1]
+            assert last.due_at is not None
+            after = (last.due_at, last.ticket_id, last.target)
+        for ticket_id in sorted(tickets):
+            self.ledger.settle_sla(UUID(ticket_id))
+        self.swept_through = now
+        self.settled = {k: due for k, due in self.settled.items() if due > now - LOOKBACK}
+        return len(tickets)
+
+    def start(self) -> None:
+        self._stopping.clear()
+        self._thread = Thread(target=self._run, name="sla-sweeper", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.sweep()
+            except Exception as error:  # the sweeper outlives any one failure, and sweeps again
+                if self.on_error is not None:
+                    self.on_error("sla_sweeper", error)
+            self._stopping.wait(self.interval)
