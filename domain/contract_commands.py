@@ -95,11 +95,9 @@ class ContractCommands(LedgerBase):
         """The ticket's clocks as of `now`, under the contract version recorded on it."""
         if ticket.contract_id is None or ticket.contract_version is None:
             return SlaStatus(None, None, [])
-        contract = self.get_contract(ticket.contract_id)
-        document = contract.versions[ticket.contract_version - 1].document
         pauses = pause_spans(ticket.milestones, ticket.pause_reasons)
         clocks = evaluate(
-            terms_of(document),
+            self.terms(ticket.contract_id, ticket.contract_version),
             ticket.severity,
             ticket.region_tier,
             ticket.milestones,
@@ -108,7 +106,7 @@ class ContractCommands(LedgerBase):
         )
         return SlaStatus(ticket.contract_id, ticket.contract_version, clocks)
 
-    def _terms(self, contract_id: UUID, version: int) -> SlaTerms:
+    def terms(self, contract_id: UUID, version: int) -> SlaTerms:
         """A version's terms, parsed once: a version's document never changes."""
         key = (contract_id, version)
         if key not in self._parsed_terms:

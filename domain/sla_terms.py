@@ -13,6 +13,15 @@ ANY_TIER = "*"
 """A duration that applies to every region tier not named on its own."""
 
 
+KPI_STOPS = (
+    (Milestone.ESCALATED, "escalation"),
+    (Milestone.RESPONDED, "response"),
+    (Milestone.ARRIVED, "arrival"),
+    (Milestone.RESTORED, "restore"),
+)
+"""Which KPI a target feeds: escalation compliance, response and arrival on time, restore in time."""
+
+
 class Unit(Enum):
     """How a target's duration is counted on its calendar."""
 
@@ -48,6 +57,14 @@ class Target:
     calendar: str
     durations: dict[str, dict[str, Duration]]
     pauses: frozenset[PauseReason] = frozenset()
+
+    @property
+    def measures(self) -> str | None:
+        """The KPI this target's verdicts count towards, read from the milestone that stops it."""
+        for stop, measure in KPI_STOPS:
+            if stop in self.stops:
+                return measure
+        return None
 
     def duration_for(self, severity: str, tier: str) -> Duration | None:
         by_tier = self.durations.get(severity)
@@ -86,3 +103,6 @@ class SlaTerms:
         names = [t.name for t in self.targets]
         if len(names) != len(set(names)):
             raise InvalidValue("each target is named once", field="targets")
+
+    def target(self, name: str) -> Target | None:
+        return next((t for t in self.targets if t.name == name), None)

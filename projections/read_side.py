@@ -11,6 +11,8 @@ from eventsourcing.sqlite import SQLiteFactory
 
 from domain.ledger import ServiceLedger
 from projections.batching import BatchProjection
+from projections.kpi_stores import MemoryKpiView, SqlKpiView
+from projections.kpis import KpiProjection, KpiView
 from projections.runner import ErrorHandler, ViewRunner, wait_for
 from projections.sla_clock_stores import MemorySlaClockView, SqlSlaClockView
 from projections.sla_clocks import SlaClockProjection, SlaClockView
@@ -54,10 +56,12 @@ class ReadSide:
             SqlTicketHistoryView(dialect) if dialect else MemoryTicketHistoryView()
         )
         self.clocks: SlaClockView = SqlSlaClockView(dialect) if dialect else MemorySlaClockView()
+        self.kpis: KpiView = SqlKpiView(dialect) if dialect else MemoryKpiView()
         projections: list[BatchProjection[Any]] = [
             TicketBoardProjection(self.board),
             TicketHistoryProjection(self.history),
             SlaClockProjection(self.clocks, ledger),
+            KpiProjection(self.kpis, ledger),
         ]
         self.runners = {
             p.name: ViewRunner(ledger, p, batch_size=batch_size, on_error=on_error) for p in projections

@@ -1,0 +1,216 @@
+"""KPI tables in memory, SQLite or PostgreSQL (kpi_facts, kpi_daily, kpi_monthly, kpi_changes)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+
+from projections.kpis import DIMENSIONS, MEASURES, KpiCell, KpiChange, KpiFact, KpiQuery, KpiRow, KpiView
+from projections.memory import MemoryView
+from projections.sql import Cursor, Dialect, SqlView
+
+KEYS = ", ".join(DIMENSIONS)
+SUMS = ", ".join(MEASURES)
+ADD = ", ".join(f"{m} = {{table}}.{m} + excluded.{m}" for m in MEASURES)
+
+
+def placeholders(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+def summed(changes: Iterable[KpiChange], period: str) -> dict[tuple[str, ...], list[int]]:
+    """Changes added up per period (day or month) and cell dimensions."""
+    sums: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0] * len(MEASURES))
+    for change in changes:
+        key = (period_of(change.cell, period), *(getattr(change.cell, d) for d in DIMENSIONS))
+        totals = sums[key]
+        for index, value in enumerate(change.values):
+            totals[index] += value
+    return sums
+
+
+def period_of(cell: KpiCell, period: str) -> str:
+    return {"day": cell.day.isoformat(), "month": cell.month}.get(period, "")
+
+
+def month_bounds(query: KpiQuery) -> tuple[str, str]:
+    return query.start.strftime("%Y-%m"), query.end.strftime("%Y-%m")
+
+
+class SqlKpiView(SqlView, KpiView):
+    """Facts replaced per ticket; sums added to per cell; changes appended, all per batch."""
+
+    tables = ("kpi_facts", "kpi_daily", "kpi_monthly", "kpi_changes")
+
+    def __init__(self, dialect: Dialect) -> None:
+        super().__init__(dialect, "kpis")
+
+    def facts(self, ticket_ids: Sequence[str]) -> dict[str, KpiFact]:
+        found: dict[str, KpiFact] = {}
+        for start in range(0, len(ticket_ids), 500):
+            chunk = ticket_ids[start : start + 500]
+            rows = self.fetch(
+                f"SELECT ticket_id, day, {KEYS}, {SUMS} FROM kpi_facts "
+                f"WHERE ticket_id IN ({placeholders(len(chunk))})",
+                chunk,
+            )
+            for row in rows:
+                cell = KpiCell(self._day_out(row["day"]), *(row[d] for d in DIMENSIONS))
+                found[row["ticket_id"]] = KpiFact(
+                    row["ticket_id"], cell, tuple(int(row[m]) for m in MEASURES)
+                )
+        return found
+
+    def apply(self, facts: Sequence[KpiFact], changes: Sequence[KpiChange], tracking: Tracking) -> None:
+        sql = self.dialect.sql
+        with self.dialect.derived_write() as cursor:
+            if facts:
+                cursor.executemany(
+                    sql(
+                        f"INSERT INTO kpi_facts (ticket_id, day, {KEYS}, {SUMS}) "
+                        f"VALUES ({placeholders(2 + len(DIMENSIONS) + len(MEASURES))}) "
+                        f"ON CONFLICT (ticket_id) DO UPDATE SET day = excluded.day, "
+                        + ", ".join(f"{c} = excluded.{c}" for c in (*DIMENSIONS, *MEASURES))
+                    ),
+                    [(f.ticket_id, self._day_in(f.cell.day), *self._cell(f.cell), *f.values) for f in facts],
+                )
+            if changes:
+                self._add(cursor, "kpi_daily", "day", summed(changes, "day"))
+                self._add(cursor, "kpi_monthly", "month", summed(changes, "month"))
+                cursor.executemany(
+                    sql(
+                        f"INSERT INTO kpi_changes (position, recorded_at, day, month, {KEYS}, {SUMS}) "
+                        f"VALUES ({placeholders(4 + len(DIMENSIONS) + len(MEASURES))})"
+                    ),
+                    [
+                        (
+                            c.position,
+                            self.dialect.time_in(c.recorded_at),
+                            self._day_in(c.cell.day),
+                            c.cell.month,
+                            *self._cell(c.cell),
+                            *c.values,
+                        )
+                        for c in changes
+                    ],
+                )
+            self.track(cursor, tracking)
+
+    def _add(self, cursor: Cursor, table: str, column: str, sums: dict[tuple[str, ...], list[int]]) -> None:
+        statement = (
+            f"INSERT INTO {table} ({column}, {KEYS}, {SUMS}) "
+            f"VALUES ({placeholders(1 + len(DIMENSIONS) + len(MEASURES))}) "
+            f"ON CONFLICT ({column}, {KEYS}) DO UPDATE SET {ADD.format(table=table)}"
+        )
+        rows = [
+            (self._day_in(date.fromisoformat(key[0])) if column == "day" else key[0], *key[1:], *values)
+            for key, values in sums.items()
+        ]
+        cursor.executemany(self.dialect.sql(statement), rows)
+
+    def query(self, query: KpiQuery) -> list[KpiRow]:
+        groups = [d for d in DIMENSIONS if d in query.group_by]
+        if query.as_of is not None:
+            table = "kpi_changes"
+        else:
+            table = "kpi_monthly" if query.period == "month" else "kpi_daily"
+        column = "month" if query.period == "month" else "day"
+        if column == "month":
+            bounds: list[Any] = list(month_bounds(query))
+        else:
+            bounds = [self._day_in(query.start), self._day_in(query.end)]
+        where = [f"{column} BETWEEN %s AND %s"]
+        params: list[Any] = bounds
+        for dimension, value in sorted((query.filters or {}).items()):
+            where.append(f"{dimension} = %s")
+            params.append(value)
+        if query.as_of is not None:
+            where.append("recorded_at <= %s")
+            params.append(self.dialect.time_in(query.as_of))
+        keys = [column] if query.period != "total" else []
+        keys += groups
+        select_keys = "".join(f"{k}, " for k in keys)
+        group = f" GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}" if keys else ""
+        statement = (
+            f"SELECT {select_keys}{', '.join(f'SUM({m}) AS {m}' for m in MEASURES)} FROM {table} "
+            f"WHERE {' AND '.join(where)}{group}"
+        )
+        rows = self.fetch(statement, params)
+        return [
+            KpiRow(
+                period="" if query.period == "total" else self._period_out(row[column]),
+                dimensions={g: row[g] for g in groups},
+                sums={m: int(row[m] or 0) for m in MEASURES},
+            )
+            for row in rows
+            if any(row[m] for m in MEASURES)
+        ]
+
+    def _cell(self, cell: KpiCell) -> tuple[str, ...]:
+        return tuple(getattr(cell, d) for d in DIMENSIONS)
+
+    def _day_in(self, day: date) -> Any:
+        return day.isoformat() if self.dialect.name == "sqlite" else day
+
+    def _day_out(self, value: Any) -> date:
+        if isinstance(value, str):
+            return date.fromisoformat(value)
+        assert isinstance(value, date)
+        return value
+
+    def _period_out(self, value: Any) -> str:
+        return value if isinstance(value, str) else self._day_out(value).isoformat()
+
+
+class MemoryKpiView(MemoryView, KpiView):
+    """Facts in a dict and the change log in a list; queries add the changes up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_ticket: dict[str, KpiFact] = {}
+        self.changes: list[KpiChange] = []
+
+    def clear_rows(self) -> None:
+        self.by_ticket.clear()
+        self.changes.clear()
+
+    def facts(self, ticket_ids: Sequence[str]) -> dict[str, KpiFact]:
+        with self.lock:
+            return {t: self.by_ticket[t] for t in ticket_ids if t in self.by_ticket}
+
+    def apply(self, facts: Sequence[KpiFact], changes: Sequence[KpiChange], tracking: Tracking) -> None:
+        with self.writing(tracking):
+            self.by_ticket.update((f.ticket_id, f) for f in facts)
+            self.changes.extend(changes)
+
+    def query(self, query: KpiQuery) -> list[KpiRow]:
+        groups = tuple(d for d in DIMENSIONS if d in query.group_by)
+        filters = query.filters or {}
+        monthly = query.period == "month"
+        first, last = month_bounds(query) if monthly else (query.start.isoformat(), query.end.isoformat())
+        with self.lock:
+            chosen = [
+                c
+                for c in self.changes
+                if first <= (c.cell.month if monthly else c.cell.day.isoformat()) <= last
+                and (query.as_of is None or c.recorded_at <= query.as_of)
+                and all(getattr(c.cell, d) == v for d, v in filters.items())
+            ]
+        totals: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0] * len(MEASURES))
+        for change in chosen:
+            key = (period_of(change.cell, query.period), *(getattr(change.cell, g) for g in groups))
+            for index, value in enumerate(change.values):
+                totals[key][index] += value
+        return [
+            KpiRow(
+                period=key[0],
+                dimensions=dict(zip(groups, key[1:], strict=True)),
+                sums=dict(zip(MEASURES, values, strict=True)),
+            )
+            for key, values in sorted(totals.items())
+            if any(values)
+        ]
