@@ -14,6 +14,7 @@ from api.auth import bearer_tokens
 from api.contract_routes import ContractController
 from api.errors import EXCEPTION_HANDLERS
 from api.health import health
+from api.kpi_routes import download_kpis, query_kpis
 from api.request_log import RequestLog, configure_logging
 from api.services import Services
 from api.settings import Settings
@@ -52,7 +53,15 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
             services.ledger.close()
 
     app = Litestar(
-        route_handlers=[TicketController, ContractController, ticket_sla, clocks_at_risk, health],
+        route_handlers=[
+            TicketController,
+            ContractController,
+            ticket_sla,
+            clocks_at_risk,
+            query_kpis,
+            download_kpis,
+            health,
+        ],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True)},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[bearer_tokens(settings.tokens)],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import structlog
@@ -25,6 +26,8 @@ from domain.errors import (
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE = "urn:service-ledger:problem:"
+MISSING_PARAMETER = re.compile(r"Missing required (?P<kind>\w+) parameter '(?P<name>[^']+)'")
+"""How Litestar words a missing parameter, which it reports without naming a field."""
 STATUS_OF: tuple[tuple[type[LedgerError], int], ...] = (
     (NotFound, 404),
     (ConcurrentUpdate, 409),
@@ -78,6 +81,9 @@ def validation_error(request: Request[Any, Any, Any], error: ValidationException
         if isinstance(item, dict)
     ]
     detail = error.detail if error.detail else "the request is not valid"
+    missing = MISSING_PARAMETER.match(detail)
+    if not errors and missing:
+        errors = [{"field": missing["name"], "reason": f"the {missing['kind']} parameter is required"}]
     return problem(request, 400, "validation", "Request is not valid", detail, errors or None)
 
 

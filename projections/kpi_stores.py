@@ -58,12 +58,16 @@ class SqlKpiView(SqlView, KpiView):
                 f"WHERE ticket_id IN ({placeholders(len(chunk))})",
                 chunk,
             )
-            for row in rows:
-                cell = KpiCell(self._day_out(row["day"]), *(row[d] for d in DIMENSIONS))
-                found[row["ticket_id"]] = KpiFact(
-                    row["ticket_id"], cell, tuple(int(row[m]) for m in MEASURES)
-                )
+            found.update((row["ticket_id"], self._fact(row)) for row in rows)
         return found
+
+    def all_rows(self) -> list[KpiFact]:
+        rows = self.fetch(f"SELECT ticket_id, day, {KEYS}, {SUMS} FROM kpi_facts ORDER BY ticket_id", [])
+        return [self._fact(row) for row in rows]
+
+    def _fact(self, row: Any) -> KpiFact:
+        cell = KpiCell(self._day_out(row["day"]), *(row[d] for d in DIMENSIONS))
+        return KpiFact(row["ticket_id"], cell, tuple(int(row[m]) for m in MEASURES))
 
     def apply(self, facts: Sequence[KpiFact], changes: Sequence[KpiChange], tracking: Tracking) -> None:
         sql = self.dialect.sql
@@ -181,6 +185,10 @@ class MemoryKpiView(MemoryView, KpiView):
     def facts(self, ticket_ids: Sequence[str]) -> dict[str, KpiFact]:
         with self.lock:
             return {t: self.by_ticket[t] for t in ticket_ids if t in self.by_ticket}
+
+    def all_rows(self) -> list[KpiFact]:
+        with self.lock:
+            return [self.by_ticket[t] for t in sorted(self.by_ticket)]
 
     def apply(self, facts: Sequence[KpiFact], changes: Sequence[KpiChange], tracking: Tracking) -> None:
         with self.writing(tracking):

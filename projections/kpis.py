@@ -125,6 +125,10 @@ class KpiView(TrackingRecorder, ABC):
     def query(self, query: KpiQuery) -> list[KpiRow]: ...
 
     @abstractmethod
+    def all_rows(self) -> list[KpiFact]:
+        """Every ticket's contribution, by ticket id: what a rebuild must reproduce."""
+
+    @abstractmethod
     def truncate(self) -> None: ...
 
 
@@ -150,29 +154,36 @@ class KpiProjection(BatchProjection[KpiView]):
         touched = [ticket_of(e.event) for e in events]
         before = self.view.facts([t for t in dict.fromkeys(touched) if t is not None])
         current = dict(before)
+        tickets: dict[str, Ticket] = {}
         changes: list[KpiChange] = []
         for item, ticket_id in zip(events, touched, strict=True):
             if ticket_id is None:
                 continue
-            fact = self.fact_after(item.event, current.get(ticket_id))
-            if fact is not None and fact != current.get(ticket_id):
-                changes.extend(difference(current.get(ticket_id), fact, item))
+            last = current.get(ticket_id)
+            if isinstance(item.event, Ticket.Event):
+                tickets[ticket_id] = self.ticket_after(item.event, tickets.get(ticket_id))
+                fact: KpiFact | None = ticket_fact(tickets[ticket_id], last)
+            else:
+                fact = self.verdict_applied(item.event, last)
+            if fact is not None and fact != last:
+                changes.extend(difference(last, fact, item))
                 current[ticket_id] = fact
         updated = [fact for key, fact in current.items() if before.get(key) != fact]
         self.view.apply(updated, changes, tracking)
 
-    def fact_after(self, event: object, last: KpiFact | None) -> KpiFact | None:
-        if isinstance(event, Ticket.Event):
-            ticket = self.ledger.get_ticket(event.originator_id)
-            if ticket.version != event.originator_version:
-                ticket = self.ledger.get_ticket(event.originator_id, version=event.originator_version)
-            return ticket_fact(ticket, last)
+    def ticket_after(self, event: Ticket.Event, ticket: Ticket | None) -> Ticket:
+        """The ticket as this event leaves it: loaded once per batch, then moved on event by event."""
+        if ticket is None and event.originator_version > 1:
+            ticket = self.ledger.get_ticket(event.originator_id, version=event.originator_version - 1)
+        moved = event.mutate(ticket)
+        assert isinstance(moved, Ticket)
+        return moved
+
+    def verdict_applied(self, event: object, last: KpiFact | None) -> KpiFact | None:
         if isinstance(event, SlaVerdicts.VerdictRecorded) and last is not None and last.measure("tickets"):
-            terms = self.ledger.terms(event.contract_id, event.contract_version)
-            target = terms.target(event.target)
-            measure = None if target is None else target.measures
-            if measure is not None:
-                return verdict_fact(last, measure, event)
+            target = self.ledger.terms(event.contract_id, event.contract_version).target(event.target)
+            if target is not None and target.measures is not None:
+                return verdict_fact(last, target.measures, event)
         return last
 
 
@@ -246,3 +257,25 @@ def difference(old: KpiFact | None, new: KpiFact, item: Positioned) -> list[KpiC
 
 def whole_minutes(span: timedelta) -> int:
     return max(int(span / timedelta(minutes=1)), 0)
+
+
+RATES = (
+    ("response_on_time_rate", "response_met", "response_due"),
+    ("arrival_on_time_rate", "arrival_met", "arrival_due"),
+    ("restore_within_target_rate", "restore_met", "restore_due"),
+    ("escalation_compliance_rate", "escalation_met", "escalation_due"),
+    ("first_time_fix_rate", "fixed_first_time", "resolved"),
+    ("callback_rate", "callbacks", "resolved"),
+    ("reopen_rate", "reopened", "resolved"),
+    ("mean_satisfaction", "satisfaction_sum", "satisfaction_count"),
+    ("mttr_minutes", "repair_minutes", "repair_count"),
+    ("mttr_business_minutes", "repair_business_minutes", "repair_business_count"),
+)
+"""Each KPI as a ratio of two sums; None where the denominator is zero."""
+
+
+def rates(sums: Mapping[str, int]) -> dict[str, float | None]:
+    return {
+        name: None if not sums[denominator] else round(sums[numerator] / sums[denominator], 4)
+        for name, numerator, denominator in RATES
+    }

@@ -29,6 +29,8 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "correctMilestone": ("post", f"{TICKET}/corrections"),
     "getTicketSla": ("get", f"{TICKET}/sla"),
     "listClocksAtRisk": ("get", "/sla/at-risk"),
+    "queryKpis": ("get", "/kpis"),
+    "downloadKpis": ("get", "/kpis.csv"),
     "draftContract": ("post", "/contracts"),
     "reviewContract": ("post", "/contracts/{contract_id}/review"),
     "approveContract": ("post", "/contracts/{contract_id}/approval"),
