@@ -19,7 +19,7 @@ from domain.errors import StorageUnavailable
 def health(services: Injected) -> Response[Health]:
     try:
         log_position = services.ledger.recorder.max_notification_id() or 0
-        views = {name: runner.position() for name, runner in services.read_side.runners.items()}
+        views = {runner.name: runner.position() for runner in services.read_side.followers()}
     except PersistenceError as error:
         raise StorageUnavailable(f"the store did not answer: {error}") from error
     body = Health(status="ok", store=services.settings.store, log_position=log_position, views=views)
