@@ -132,7 +132,7 @@ def query_kpis(services: Injected, kpi: NamedDependency[KpiQuery], after: After 
     guards=[allow(READERS)],
     dependencies=KPI_QUERY,
     sync_to_thread=True,
-    media_type="text/csv; charset=utf-8",
+    media_type="text/csv",
     responses={
         200: ResponseSpec(
             data_container=str,
@@ -162,6 +162,6 @@ def download_kpis(services: Injected, kpi: NamedDependency[KpiQuery], after: Aft
     name = f"kpis-{kpi.period}-{kpi.start.isoformat()}-{kpi.end.isoformat()}.csv"
     return Response(
         out.getvalue(),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

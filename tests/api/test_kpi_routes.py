@@ -85,7 +85,7 @@ def test_kpis_group_a_days_tickets_and_answer_as_of_a_past_time_and_as_csv(monit
 
     download = monitored.get("/kpis.csv", role=Role.REGULATOR, params=query)
     assert download.status_code == 200, download.text
-    assert download.headers["content-type"].startswith("text/csv")
+    assert download.headers["content-type"] == "text/csv; charset=utf-8"
     assert download.headers["content-disposition"] == f'attachment; filename="kpis-day-{day}-{day}.csv"'
     table = list(csv.DictReader(io.StringIO(download.text)))
     assert [(r["period"], r["severity"], r["tickets"], r["response_on_time_rate"]) for r in table] == [
