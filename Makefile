@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/rebuild.py
 	$(BIN)/python bench/http.py
 	$(BIN)/python bench/clocks.py
+	$(BIN)/python bench/kpis.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info
