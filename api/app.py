@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.pydantic import PydanticPlugin
 
 from api.auth import bearer_tokens
 from api.contract_routes import ContractController
@@ -53,6 +54,7 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
             services.ledger.close()
 
     app = Litestar(
+        plugins=[PydanticPlugin(prefer_alias=True)],
         route_handlers=[
             TicketController,
             ContractController,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from litestar import Response, get
 from litestar.di import NamedDependency, Provide
@@ -20,11 +20,13 @@ from api.auth import READERS, allow
 from api.schemas import example
 from api.services import Injected
 from api.ticket_queries import After, Filter, require_zones
-from projections.kpis import DIMENSIONS, MEASURES, RATES, KpiQuery, rates
+from projections.kpis import DIMENSIONS, MEASURES, PERIODS, RATES, KpiQuery, rates
 
 Dimension = Literal["contract_id", "severity", "region_tier", "engineer_id"]
 Period = Literal["day", "month", "total"]
 MAX_SPAN = timedelta(days=3 * 366)
+assert get_args(Dimension) == DIMENSIONS
+assert get_args(Period) == PERIODS
 ROW_EXAMPLE: dict[str, Any] = {
     "period": "2026-11",
     "dimensions": {"severity": "severe"},
@@ -59,8 +61,8 @@ class KpiReport(BaseModel):
         closed=False,
     )
     period: str
-    from_: date = Field(alias="from")
-    to: date
+    from_: date = Field(alias="from", description="The first report day asked for.")
+    to: date = Field(description="The last report day asked for.")
     group_by: list[str]
     filters: dict[str, str]
     as_of: datetime | None = Field(description="The recorded time the figures are as of; null for now.")

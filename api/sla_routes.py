@@ -14,7 +14,6 @@ from api.auth import READERS, allow
 from api.services import Injected
 from api.sla_schemas import ClockAtRisk, ClocksAtRisk, ClockView, SlaView, VerdictView
 from api.ticket_queries import After
-from domain.clocks import ClockStatus
 from domain.sla_verdicts import SlaVerdicts
 
 Within = Annotated[int, Parameter(ge=0, le=7 * 24 * 60, description="Minutes ahead of now to look.")]
@@ -42,7 +41,7 @@ def ticket_sla(ticket_id: FromPath[UUID], services: Injected) -> SlaView:
             minutes_late=c.minutes_late,
             business_minutes=c.business_minutes,
             paused_minutes=c.paused_minutes,
-            escalation_due=c.escalates and c.stopped_at is None and c.status is ClockStatus.BREACHED,
+            escalation_due=c.escalation_due,
         )
         for c in status.clocks
     ]

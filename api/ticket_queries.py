@@ -92,7 +92,7 @@ class TicketQueries(Controller):
     @get(
         "/{ticket_id:uuid}/history",
         operation_id="getTicketHistory",
-        summary="Every event of a ticket",
+        summary="Every event of a ticket, and every SLA verdict on it, in log order",
         guards=READ,
         sync_to_thread=True,
     )

@@ -57,6 +57,11 @@ class ClockReading:
     escalates: bool = False
     """An escalate-after clock: once it lapses, escalation is due."""
 
+    @property
+    def escalation_due(self) -> bool:
+        """An escalate-after clock that lapsed with nothing stopping it."""
+        return self.escalates and self.stopped_at is None and self.status is ClockStatus.BREACHED
+
 
 def pause_spans(milestones: Sequence[MilestoneRecord], reasons: Mapping[int, PauseReason]) -> list[PauseSpan]:
     """Pair each pause with the resume that ended it; `reasons` maps a pause's version to its reason."""
@@ -97,14 +102,12 @@ def read_clock(
 ) -> ClockReading:
     """The clock of one target: it runs from the first start milestone to the first stop after it.
 
-    A ticket that is resolved, closed or cancelled first ends the clock: met nothing if that came
-    before the due time, breached by the time past due otherwise.
+    A ticket that is resolved, closed or cancelled first ends the clock: without a verdict if that
+    came before the due time, breached by the time past due otherwise.
     """
     start = next((r for r in milestones if r.milestone is target.start), None)
     if start is None:
-        return ClockReading(
-            target.name, ClockStatus.NOT_STARTED, escalates=Milestone.ESCALATED in target.stops
-        )
+        return ClockReading(target.name, ClockStatus.NOT_STARTED, escalates=target.escalates)
     stop = next(
         (
             r
@@ -125,7 +128,7 @@ def read_clock(
         stopped_at=None if stop is None else stop.occurred_at,
         business_minutes=minutes(business_time_between(calendar, start.occurred_at, until) - paused),
         paused_minutes=minutes(paused),
-        escalates=Milestone.ESCALATED in target.stops,
+        escalates=target.escalates,
     )
     late_by = until - due if due is not None and reading.status is ClockStatus.BREACHED else ZERO
     return replace(reading, minutes_late=math.ceil(late_by / timedelta(minutes=1)))

@@ -59,6 +59,11 @@ class Target:
     pauses: frozenset[PauseReason] = frozenset()
 
     @property
+    def escalates(self) -> bool:
+        """An escalate-after target: escalation stops it, and once it lapses escalation is due."""
+        return Milestone.ESCALATED in self.stops
+
+    @property
     def measures(self) -> str | None:
         """The KPI this target's verdicts count towards, read from the milestone that stops it."""
         for stop, measure in KPI_STOPS:

@@ -108,13 +108,7 @@ class SlaVerdicts(Aggregate):
         for clock in clocks:
             self._settle_verdict(clock, ticket_version, contract, actor, now)
             due = clock.due_at
-            lapsed = clock.stopped_at is None and clock.status is ClockStatus.BREACHED
-            if (
-                clock.escalates
-                and lapsed
-                and due is not None
-                and self.escalations_due.get(clock.target) != due
-            ):
+            if clock.escalation_due and due is not None and self.escalations_due.get(clock.target) != due:
                 self._escalation_due(
                     occurred_at=due,
                     actor=actor,

@@ -67,6 +67,6 @@ class VerdictCommands(ContractCommands):
         verdicts.settle(
             status.clocks, ticket.version, (status.contract_id, status.contract_version), SLA_MONITOR, now
         )
-        if not any(not isinstance(e, SlaVerdicts.Started) for e in verdicts.pending_events):
+        if all(isinstance(e, SlaVerdicts.Started) for e in verdicts.pending_events):
             return None
         return self._save(verdicts)

@@ -22,11 +22,13 @@ def placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
-def summed(changes: Iterable[KpiChange], period: str) -> dict[tuple[str, ...], list[int]]:
-    """Changes added up per period (day or month) and cell dimensions."""
+def summed(
+    changes: Iterable[KpiChange], period: str, dimensions: Sequence[str] = DIMENSIONS
+) -> dict[tuple[str, ...], list[int]]:
+    """Changes added up per period (day, month, or '' for a total) and the dimensions named."""
     sums: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0] * len(MEASURES))
     for change in changes:
-        key = (period_of(change.cell, period), *(getattr(change.cell, d) for d in DIMENSIONS))
+        key = (period_of(change.cell, period), *(getattr(change.cell, d) for d in dimensions))
         totals = sums[key]
         for index, value in enumerate(change.values):
             totals[index] += value
@@ -208,11 +210,7 @@ class MemoryKpiView(MemoryView, KpiView):
                 and (query.as_of is None or c.recorded_at <= query.as_of)
                 and all(getattr(c.cell, d) == v for d, v in filters.items())
             ]
-        totals: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0] * len(MEASURES))
-        for change in chosen:
-            key = (period_of(change.cell, query.period), *(getattr(change.cell, g) for g in groups))
-            for index, value in enumerate(change.values):
-                totals[key][index] += value
+        totals = summed(chosen, query.period, groups)
         return [
             KpiRow(
                 period=key[0],

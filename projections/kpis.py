@@ -31,6 +31,7 @@ REPORTING_ZONE = ZoneInfo("Asia/Shanghai")
 """A ticket counts towards the day (and month) it was reported on, in this zone."""
 REPAIRS = (Milestone.RESTORED, Milestone.RESOLVED)
 """The first of these ends the time to repair (MTTR)."""
+PERIODS = ("day", "month", "total")
 DIMENSIONS = ("contract_id", "severity", "region_tier", "engineer_id")
 VERDICT_MEASURES = ("response", "arrival", "restore", "escalation")
 MEASURES = (
@@ -98,6 +99,16 @@ class KpiQuery:
     group_by: tuple[str, ...] = ()
     filters: Mapping[str, str] | None = None
     as_of: datetime | None = None
+
+    def __post_init__(self) -> None:
+        """Dimension names reach SQL as column names, so only the known ones pass."""
+        if self.period not in PERIODS:
+            raise ValueError(f"no KPI period {self.period!r}; periods are {', '.join(PERIODS)}")
+        unknown = {*self.group_by, *(self.filters or {})} - set(DIMENSIONS)
+        if unknown:
+            raise ValueError(
+                f"no KPI dimension {', '.join(sorted(unknown))}; dimensions are {', '.join(DIMENSIONS)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -207,9 +218,7 @@ def ticket_fact(ticket: Ticket, last: KpiFact | None) -> KpiFact:
     if ticket.status is Status.CANCELLED:
         return KpiFact(str(ticket.id), cell, (0,) * len(MEASURES))
     resolved = any(m.milestone is Milestone.RESOLVED for m in ticket.milestones)
-    repaired = next(
-        (m for m in ticket.milestones if m.milestone in (Milestone.RESTORED, Milestone.RESOLVED)), None
-    )
+    repaired = next((m for m in ticket.milestones if m.milestone in REPAIRS), None)
     own = {
         "tickets": 1,
         "resolved": int(resolved),
@@ -222,9 +231,8 @@ def ticket_fact(ticket: Ticket, last: KpiFact | None) -> KpiFact:
         "repair_count": int(repaired is not None),
         "repair_minutes": 0 if repaired is None else whole_minutes(repaired.occurred_at - ticket.reported_at),
     }
-    previous = dict(zip(MEASURES, last.values, strict=True)) if last else {}
-    values = tuple(own.get(m, previous.get(m, 0)) for m in MEASURES)
-    return KpiFact(str(ticket.id), cell, values)
+    start = last or KpiFact(str(ticket.id), cell, (0,) * len(MEASURES))
+    return replace(with_measures(start, **own), cell=cell)
 
 
 def verdict_fact(last: KpiFact, measure: str, event: SlaVerdicts.VerdictRecorded) -> KpiFact:

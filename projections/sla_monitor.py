@@ -8,7 +8,7 @@ tracking says how far it has read; a crash between a verdict and its tracking is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from threading import Event, Thread
 from typing import Protocol
@@ -19,9 +19,9 @@ from eventsourcing.persistence import Tracking, TrackingRecorder
 from domain.ledger_base import Recorded
 from domain.tickets import Ticket
 from projections.batching import BatchProjection, Positioned
+from projections.runner import ErrorHandler
 from projections.sla_clocks import SlaClockView
 
-ErrorHandler = Callable[[str, BaseException], None]
 LOOKBACK = timedelta(minutes=10)
 """How far behind its last sweep the sweeper looks again, for clock rows the view wrote late."""
 PAGE = 500
@@ -65,8 +65,8 @@ class SlaSweeper:
         self.interval = interval
         self.on_error = on_error
         self.swept_through: datetime | None = None
-        self.settled: dict[tuple[str, str, datetime], datetime] = {}
-        """Clocks settled after they fell due, kept while they are within the lookback."""
+        self.settled: set[tuple[str, str, datetime]] = set()
+        """(ticket, target, due time) of clocks settled after they fell due, while within the lookback."""
         self._stopping = Event()
         self._thread: Thread | None = None
 
@@ -74,23 +74,23 @@ class SlaSweeper:
         """Settle every ticket with a running clock due by now; the number of tickets settled."""
         now = self.ledger.clock()
         since = None if self.swept_through is None else self.swept_through - LOOKBACK
-        tickets: set[str] = set()
+        lapsed: dict[str, list[tuple[str, str, datetime]]] = {}
         after = None if since is None else (since, "", "")
         while page := self.clocks.due_before(now, PAGE, after=after):
             for row in page:
                 assert row.due_at is not None
                 key = (row.ticket_id, row.target, row.due_at)
                 if key not in self.settled:
-                    tickets.add(row.ticket_id)
-                    self.settled[key] = row.due_at
+                    lapsed.setdefault(row.ticket_id, []).append(key)
             last = page[-1]
             assert last.due_at is not None
             after = (last.due_at, last.ticket_id, last.target)
-        for ticket_id in sorted(tickets):
+        for ticket_id, keys in sorted(lapsed.items()):
             self.ledger.settle_sla(UUID(ticket_id))
+            self.settled.update(keys)
         self.swept_through = now
-        self.settled = {k: due for k, due in self.settled.items() if due > now - LOOKBACK}
-        return len(tickets)
+        self.settled = {key for key in self.settled if key[2] > now - LOOKBACK}
+        return len(lapsed)
 
     def start(self) -> None:
         self._stopping.clear()

@@ -73,6 +73,14 @@ def test_kpis_group_a_days_tickets_and_answer_as_of_a_past_time_and_as_csv(monit
         time.sleep(0.05)
 
     (row,) = rows
+    report = kpis(monitored, **query)
+    assert {k: report[k] for k in ("period", "from", "to", "group_by", "as_of")} == {
+        "period": "day",
+        "from": day,
+        "to": day,
+        "group_by": ["severity"],
+        "as_of": None,
+    }
     assert (row["period"], row["dimensions"]) == (day, {"severity": "general"})
     assert row["sums"]["tickets"] == 1
     assert row["rates"]["response_on_time_rate"] == 1.0

@@ -136,5 +136,18 @@ def test_a_corrected_arrival_moves_the_ticket_from_late_to_on_time_and_a_rebuild
         (report_day().strftime("%Y-%m"), {"severity": "severe"}, 1)
     ]
     live = {name: a_day(read_side, name) for name in ("severity", "engineer_id")}
+    live_then = a_day(read_side, "region_tier", as_of=corrected_at)
     read_side.rebuild("kpis")
     assert {name: a_day(read_side, name) for name in ("severity", "engineer_id")} == live
+    assert a_day(read_side, "region_tier", as_of=corrected_at) == live_then
+
+
+@pytest.mark.parametrize(
+    ("period", "group_by", "filters"),
+    [("week", (), {}), ("day", ("colour",), {}), ("day", (), {"severity; DROP TABLE kpi_daily": "x"})],
+)
+def test_a_query_by_an_unknown_period_or_dimension_is_refused_before_any_sql(
+    period: str, group_by: tuple[str, ...], filters: dict[str, str]
+) -> None:
+    with pytest.raises(ValueError, match="no KPI"):
+        KpiQuery(period, report_day(), report_day(), group_by, filters)
