@@ -12,6 +12,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.pydantic import PydanticPlugin
 
 from api.auth import bearer_tokens
+from api.calendar_routes import CalendarController
 from api.contract_routes import ContractController
 from api.errors import EXCEPTION_HANDLERS
 from api.health import health
@@ -58,6 +59,7 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
         route_handlers=[
             TicketController,
             ContractController,
+            CalendarController,
             ticket_sla,
             clocks_at_risk,
             query_kpis,

@@ -28,6 +28,9 @@ class Window:
             msg = f"a window runs from a minute to a later one within the day, not {self.start}-{self.end}"
             raise InvalidValue(msg, field="windows", start=self.start, end=self.end)
 
+    def __str__(self) -> str:
+        return f"{_clock(self.start)}-{_clock(self.end)}"
+
     @classmethod
     def parse(cls, text: str) -> Window:
         """A window written as `08:30-17:30` (`24:00` ends at midnight)."""
@@ -136,6 +139,10 @@ def close_of_working_days(calendar: BusinessCalendar, received: datetime, days: 
                 *_, (_, closes) = calendar.spans(day)
                 return closes
     raise InvalidValue("the calendar has no working days within three years", field="calendar")
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _minutes(text: str) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.actors import Actor
+from domain.calendars import BusinessCalendar
 from domain.clocks import ClockReading, evaluate, pause_spans
 from domain.contract_documents import terms_of
 from domain.contracts import ContractRuleViolation, ServiceContract
@@ -25,6 +26,20 @@ class ContractNotFound(NotFound):
 
     code = "contract-not-found"
     id_field = "contract_id"
+
+
+class ContractVersionNotFound(NotFound):
+    """The contract has no version of that number."""
+
+    code = "contract-version-not-found"
+    id_field = "version"
+
+
+class CalendarNotFound(NotFound):
+    """The contract version has no calendar of that name."""
+
+    code = "calendar-not-found"
+    id_field = "name"
 
 
 def contract_id_for(customer_id: str) -> UUID:
@@ -110,9 +125,22 @@ class ContractCommands(LedgerBase):
         """A version's terms, parsed once: a version's document never changes."""
         key = (contract_id, version)
         if key not in self._parsed_terms:
-            document = self.get_contract(contract_id).versions[version - 1].document
-            self._parsed_terms[key] = terms_of(document)
+            versions = self.get_contract(contract_id).versions
+            if not 1 <= version <= len(versions):
+                msg = f"contract {contract_id} has versions 1 to {len(versions)}, not {version}"
+                raise ContractVersionNotFound(
+                    msg, field="version", contract_id=str(contract_id), version=version
+                )
+            self._parsed_terms[key] = terms_of(versions[version - 1].document)
         return self._parsed_terms[key]
+
+    def calendar(self, contract_id: UUID, version: int, name: str) -> BusinessCalendar:
+        """A calendar of a contract version, by the name its targets use."""
+        calendars = self.terms(contract_id, version).calendars
+        if name not in calendars:
+            msg = f"version {version} has no calendar {name!r} (it has: {', '.join(sorted(calendars))})"
+            raise CalendarNotFound(msg, field="name", name=name, version=version)
+        return calendars[name]
 
     def _assign_contract(self, ticket: Ticket, reported_at: datetime, actor: Actor) -> None:
         """Record on a new ticket the version of its customer's contract in force when it was reported."""

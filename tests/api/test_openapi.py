@@ -37,6 +37,10 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "reviseContract": ("post", "/contracts/{contract_id}/revision"),
     "terminateContract": ("post", "/contracts/{contract_id}/termination"),
     "getContract": ("get", "/contracts/{contract_id}"),
+    "listCalendars": ("get", "/contracts/{contract_id}/versions/{version}/calendars"),
+    "getCalendar": ("get", "/contracts/{contract_id}/versions/{version}/calendars/{name}"),
+    "calendarDays": ("get", "/contracts/{contract_id}/versions/{version}/calendars/{name}/days"),
+    "calendarDeadline": ("get", "/contracts/{contract_id}/versions/{version}/calendars/{name}/deadline"),
     "health": ("get", "/health"),
 }
 """Every route the API serves, by operation id."""
