@@ -9,20 +9,11 @@ query kind is timed through `SqlKpiView.query`, round-robin, with its parameters
 week, engineer, quarter) drawn at random per run. The baseline is `SELECT 1` through the same
 view's `fetch`, so the ratios hold on noisy machines.
 
-Two optional phases measure what would bring the slow kinds under the target, on the same data
-and with the same parameters, without changing the project's files:
-
-- `--with-index` adds a covering index on kpi_daily (day, engineer_id) INCLUDE (the measures)
-  and times the view again;
-- `--alternatives` times the same queries with their statements rewritten three ways: an as-of
-  query as the current sums minus the changes recorded after T (instead of summing the change log
-  up to T); a query that names no engineer from rollups of kpi_daily and kpi_monthly without
-  engineer_id; and every sum cast to bigint (a sum of bigint is numeric, a Decimal to the driver).
-  It first checks that the answers equal `SqlKpiView.query`'s.
+`--explain` prints the condensed EXPLAIN (ANALYZE, BUFFERS) plan of one query of each kind.
 
 From the project root:
 
-    .venv/bin/python -m bench.kpis [--tickets N] [--runs N] [--with-index] [--alternatives] [--explain]
+    .venv/bin/python -m bench.kpis [--tickets N] [--runs N] [--explain]
 """
 
 from __future__ import annotations
@@ -59,8 +50,8 @@ from bench.common import (
     print_table,
 )
 from migrations.runner import migrate
-from projections.kpi_stores import SUMS, SqlKpiView
-from projections.kpis import DIMENSIONS, MEASURES, REPORTING_ZONE, KpiCell, KpiChange, KpiFact, KpiQuery
+from projections.kpi_stores import SqlKpiView
+from projections.kpis import MEASURES, REPORTING_ZONE, KpiCell, KpiChange, KpiFact, KpiQuery
 from projections.sql import Dialect
 
 TARGET_MS = 50.0
@@ -83,17 +74,6 @@ REPAIRED_SHARE = 0.8
 LATE_VERDICT = ("restore_due", "restore_met", "repair_business_count", "repair_business_minutes")
 REPAIR_MINUTES = {"severe": (5.0, 0.6), "major": (6.0, 0.6), "general": (7.0, 0.7)}
 """Log-normal (mu, sigma) of minutes to repair per severity (medians about 2.5 h, 7 h, 18 h)."""
-SQL_TABLES = ("kpi_facts", "kpi_daily", "kpi_monthly", "kpi_changes")
-AD_HOC_INDEX = (
-    f"CREATE INDEX bench_kpi_daily_by_day_engineer ON kpi_daily (day, engineer_id) INCLUDE ({SUMS})"
-)
-"""What --with-index adds: rows in (day, engineer) order, and all a query reads, in the index."""
-COARSE = ("contract_id", "severity", "region_tier")
-ROLLUPS = {
-    "kpi_monthly": ("bench_kpi_monthly_rollup", "month"),
-    "kpi_daily": ("bench_kpi_daily_rollup", "day"),
-}
-"""What --alternatives adds: each sums table without engineer_id (the dimension that multiplies cells)."""
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -103,8 +83,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=200, help="timed runs of each query kind")
     parser.add_argument("--warm-up", type=int, default=5, help="untimed runs of each kind first")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--with-index", action="store_true", help="then add a covering index, time again")
-    parser.add_argument("--alternatives", action="store_true", help="then time the alternative queries")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE plans (condensed)")
     return parser.parse_args(argv)
 
@@ -267,7 +245,7 @@ def load(view: SqlKpiView, tickets: int, batch_size: int, seed: int) -> Load:
 
 def table_rows(connection: psycopg.Connection[Any]) -> list[tuple[object, ...]]:
     rows: list[tuple[object, ...]] = []
-    for table in SQL_TABLES:
+    for table in SqlKpiView.tables:
         found = connection.execute(
             f"SELECT count(*), pg_total_relation_size('{table}'), pg_indexes_size('{table}') FROM {table}"
         ).fetchone()
@@ -276,22 +254,13 @@ def table_rows(connection: psycopg.Connection[Any]) -> list[tuple[object, ...]]:
     return rows
 
 
-def maintain(env: dict[str, str], statements: Sequence[str], tables: Sequence[str]) -> float:
-    """Run the statements, then vacuum and analyse the tables (as autovacuum would); seconds."""
+def vacuum(env: dict[str, str], tables: Sequence[str]) -> float:
+    """Vacuum and analyse the tables (as autovacuum would); seconds."""
     started = time.perf_counter()
     with psycopg.connect(conninfo(env), autocommit=True) as connection:
-        for statement in statements:
-            connection.execute(statement)
         for table in tables:
             connection.execute(f"VACUUM (ANALYZE) {table}")
     return time.perf_counter() - started
-
-
-def relation_mib(env: dict[str, str], name: str) -> float:
-    with psycopg.connect(conninfo(env)) as connection:
-        found = connection.execute("SELECT pg_total_relation_size(%s)", (name,)).fetchone()
-    assert found is not None
-    return float(found[0]) / 2**20
 
 
 # --- the query mix ---------------------------------------------------------------------------------
@@ -371,9 +340,6 @@ class Phase:
     title: str
     timings: list[Timings]
 
-    def missed(self) -> set[str]:
-        return {t.name for t in self.timings if t.percentile(0.95) > TARGET_MS}
-
 
 def time_queries(view: SqlKpiView, runs: int, warm_up: int, seed: int) -> list[Timings]:
     """Every kind once per round, in turn, so that all see the same state of the machine."""
@@ -418,118 +384,31 @@ def latency_rows(timings: list[Timings]) -> list[tuple[object, ...]]:
     return rows
 
 
-# --- the alternatives ------------------------------------------------------------------------------
-
-
-def rollup_statements() -> list[str]:
-    """Each sums table added up without engineer_id, keyed like the original otherwise."""
-    statements = []
-    for table, (rollup, column) in ROLLUPS.items():
-        keys = ", ".join((column, *COARSE))
-        sums = ", ".join(f"SUM({m})::bigint AS {m}" for m in MEASURES)
-        statements += [
-            f"CREATE TABLE {rollup} AS SELECT {keys}, {sums} FROM {table} GROUP BY {keys}",
-            f"ALTER TABLE {rollup} ADD PRIMARY KEY ({keys})",
-        ]
-    return statements
-
-
-def minus_later_changes(statement: str, params: list[Any]) -> tuple[str, list[Any]]:
-    """An as-of statement rewritten: the current sums, minus the changes recorded after T.
-
-    The sums always equal the change log summed, so both give the same answer; this one reads the
-    sums table and only the changes after T, which are few when T is after the period asked for.
-    """
-    head, found, rest = statement.partition(" FROM kpi_changes WHERE ")
-    if not found:
-        return statement, params
-    where, _, group = rest.partition(" GROUP BY ")
-    known = where.removesuffix(" AND recorded_at <= %s")
-    assert known != where, statement
-    column = "month" if known.startswith("month ") else "day"
-    table = "kpi_monthly" if column == "month" else "kpi_daily"
-    columns = ", ".join([column, *(d for d in DIMENSIONS if d in statement)])
-    negated = ", ".join(f"-{m} AS {m}" for m in MEASURES)
-    derived = (
-        f"SELECT {columns}, {SUMS} FROM {table} WHERE {known} "
-        f"UNION ALL SELECT {columns}, {negated} FROM kpi_changes WHERE {known} AND recorded_at > %s"
-    )
-    rewritten = f"{head} FROM ({derived}) AS known" + (f" GROUP BY {group}" if group else "")
-    return rewritten, [*params[:-1], *params[:-1], params[-1]]
-
-
-def from_rollups(statement: str) -> str:
-    """A statement that names no engineer, reading the rollups instead of the sums tables."""
-    if "engineer_id" in statement:
-        return statement
-    for table, (rollup, _) in ROLLUPS.items():
-        statement = statement.replace(f" FROM {table} ", f" FROM {rollup} ")
-    return statement
-
-
-def bigint_sums(statement: str) -> str:
-    """Sums of bigint columns come back as numeric (Decimal to the driver); cast them to bigint."""
-    for m in MEASURES:
-        statement = statement.replace(f"SUM({m}) AS {m}", f"CAST(SUM({m}) AS BIGINT) AS {m}")
-    return statement
-
-
-def alternative(statement: str, params: Sequence[Any]) -> tuple[str, list[Any]]:
-    rewritten, values = minus_later_changes(statement, list(params))
-    return bigint_sums(from_rollups(rewritten)), values
-
-
-class AlternativeKpiView(SqlKpiView):
-    """`SqlKpiView.query` with its statements rewritten by `alternative` before they are sent."""
-
-    def fetch(self, statement: str, params: Sequence[Any]) -> list[Any]:
-        return super().fetch(*alternative(statement, params))
-
-
-def differences(view: SqlKpiView, other: SqlKpiView, samples: int, seed: int) -> tuple[int, int]:
-    """(queries compared, answers that differ) over `samples` queries of each kind."""
-    rng, differ = random.Random(seed), 0
-    for _, make in QUERIES:
-        for _ in range(samples):
-            query = make(rng)
-            differ += view.query(query) != other.query(query)
-    return samples * len(QUERIES), differ
-
-
 # --- query plans -----------------------------------------------------------------------------------
 
 
 class CapturingKpiView(SqlKpiView):
-    """Records the statements `query` would send (rewritten as a phase sends them), not sending them."""
+    """Records the statements `query` would send, not sending them."""
 
-    def __init__(
-        self,
-        dialect: Dialect,
-        rewrite: Callable[[str, Sequence[Any]], tuple[str, list[Any]]] | None = None,
-    ) -> None:
+    def __init__(self, dialect: Dialect) -> None:
         super().__init__(dialect)
-        self.rewrite = rewrite
         self.captured: list[tuple[str, list[Any]]] = []
 
     def fetch(self, statement: str, params: Sequence[Any]) -> list[Any]:
-        self.captured.append(self.rewrite(statement, params) if self.rewrite else (statement, list(params)))
+        self.captured.append((statement, list(params)))
         return []
 
 
 PLAN_DETAILS = ("Index Cond", "Filter", "Recheck Cond", "Heap Fetches", "Workers Launched", "Execution")
 
 
-def explain(
-    env: dict[str, str], capturing: CapturingKpiView, seed: int, kinds: set[str] | None = None
-) -> list[str]:
-    """EXPLAIN (ANALYZE, BUFFERS) of the first query of each kind (or of those named), condensed."""
+def explain(env: dict[str, str], capturing: CapturingKpiView, seed: int) -> list[str]:
+    """EXPLAIN (ANALYZE, BUFFERS) of the first query of each kind, condensed."""
     rng, lines = random.Random(seed), []
     with psycopg.connect(conninfo(env), autocommit=True) as connection:
         for name, make in QUERIES:
             capturing.query(make(rng))
             statement, params = capturing.captured[-1]
-            if kinds is not None and name not in kinds:
-                continue
             plan = connection.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", params).fetchall()
             lines += [f"{name}  (parameters {', '.join(map(str, params))})", *condensed(p for (p,) in plan)]
     return lines
@@ -573,70 +452,25 @@ class Report:
     plans: list[str]
     facts: list[tuple[str, str]]
 
-    def slow(self) -> set[str]:
-        """The kinds that missed the target as migrated."""
-        return self.phases[0].missed()
-
 
 def measure(args: argparse.Namespace, env: dict[str, str], dialect: Dialect) -> Report:
     view = SqlKpiView(dialect)
     print(f"loading {args.tickets:,} tickets through SqlKpiView.apply, {args.batch_size:,} per batch")
     loaded = load(view, args.tickets, args.batch_size, args.seed)
-    vacuumed = maintain(env, (), SQL_TABLES)
+    vacuumed = vacuum(env, SqlKpiView.tables)
     with psycopg.connect(conninfo(env)) as connection:
         tables = table_rows(connection)
-    report = Report(
-        loaded, tables, [("VACUUM (ANALYZE) the four tables", round(vacuumed, 1), "")], [], [], []
-    )
+    report = Report(loaded, tables, [("VACUUM (ANALYZE) the KPI tables", round(vacuumed, 1), "")], [], [], [])
     print(f"timing {len(QUERIES) + 1} query kinds, {args.runs} runs each after {args.warm_up} warm-up")
     report.phases.append(Phase("as migrated", time_queries(view, args.runs, args.warm_up, args.seed)))
     if args.explain:
         report.plans += explain(env, CapturingKpiView(dialect), args.seed)
-    if args.with_index:
-        index_phase(args, env, view, report)
-    if args.alternatives:
-        alternatives_phase(args, env, view, report)
     report.facts = postgres_facts(env)
     with psycopg.connect(conninfo(env)) as connection:
         for setting in ("work_mem", "max_parallel_workers_per_gather", "random_page_cost"):
             found = connection.execute(f"SHOW {setting}").fetchone()
             report.facts.append((f"postgres {setting}", "?" if found is None else str(found[0])))
     return report
-
-
-def index_phase(args: argparse.Namespace, env: dict[str, str], view: SqlKpiView, report: Report) -> None:
-    """Add the covering index and time the view again; plans of the kinds that missed before."""
-    seconds = maintain(env, [AD_HOC_INDEX], ["kpi_daily"])
-    label = "index bench_kpi_daily_by_day_engineer (day, engineer_id) INCLUDE (the measures)"
-    report.setup.append((label, round(seconds, 1), relation_mib(env, "bench_kpi_daily_by_day_engineer")))
-    print("timing again with the covering index")
-    title = "with the covering index"
-    report.phases.append(Phase(title, time_queries(view, args.runs, args.warm_up, args.seed)))
-    if args.explain:
-        capturing = CapturingKpiView(view.dialect)
-        report.plans += ["", f"-- {title} --", *explain(env, capturing, args.seed, report.slow())]
-
-
-def alternatives_phase(
-    args: argparse.Namespace, env: dict[str, str], view: SqlKpiView, report: Report
-) -> None:
-    """Build the rollups, check the alternatives answer alike, and time them."""
-    seconds = maintain(env, rollup_statements(), [rollup for rollup, _ in ROLLUPS.values()])
-    for rollup, _ in ROLLUPS.values():
-        report.setup.append(
-            (f"rollup {rollup} (CREATE TABLE AS, PRIMARY KEY)", "", relation_mib(env, rollup))
-        )
-    report.setup.append(("  building both rollups and analysing them", round(seconds, 1), ""))
-    other = AlternativeKpiView(view.dialect)
-    compared, differ = differences(view, other, 10, args.seed + 1)
-    same = f"alternative answers equal to SqlKpiView.query's: {compared - differ}/{compared}"
-    report.setup.append((same, "", ""))
-    print("timing the alternatives")
-    title = "alternatives" + (" (and the covering index)" if args.with_index else "")
-    report.phases.append(Phase(title, time_queries(other, args.runs, args.warm_up, args.seed)))
-    if args.explain:
-        capturing = CapturingKpiView(view.dialect, alternative)
-        report.plans += ["", f"-- {title} --", *explain(env, capturing, args.seed, report.slow())]
 
 
 def print_report(args: argparse.Namespace, report: Report) -> None:

@@ -1,20 +1,33 @@
-"""KPI tables in memory, SQLite or PostgreSQL (kpi_facts, kpi_daily, kpi_monthly, kpi_changes)."""
+"""KPI tables in memory, SQLite or PostgreSQL: facts, sums per day and month (also without the
+engineer), and the change log."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from eventsourcing.persistence import Tracking
 
-from projections.kpis import DIMENSIONS, MEASURES, KpiCell, KpiChange, KpiFact, KpiQuery, KpiRow, KpiView
+from projections.kpis import (
+    DIMENSIONS,
+    MEASURES,
+    REPORTING_ZONE,
+    KpiCell,
+    KpiChange,
+    KpiFact,
+    KpiQuery,
+    KpiRow,
+    KpiView,
+)
 from projections.memory import MemoryView
 from projections.sql import Cursor, Dialect, SqlView
 
 KEYS = ", ".join(DIMENSIONS)
 SUMS = ", ".join(MEASURES)
+COARSE = tuple(d for d in DIMENSIONS if d != "engineer_id")
+"""The dimensions of the coarse sums: every one but the engineer, which multiplies cells."""
 ADD = ", ".join(f"{m} = {{table}}.{m} + excluded.{m}" for m in MEASURES)
 
 
@@ -43,10 +56,25 @@ def month_bounds(query: KpiQuery) -> tuple[str, str]:
     return query.start.strftime("%Y-%m"), query.end.strftime("%Y-%m")
 
 
+def period_end(query: KpiQuery) -> datetime:
+    """When the last report day the query covers ends (its month's last day, by month)."""
+    last = query.end
+    if query.period == "month":
+        last = (last.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return datetime.combine(last + timedelta(days=1), time(), REPORTING_ZONE)
+
+
 class SqlKpiView(SqlView, KpiView):
     """Facts replaced per ticket; sums added to per cell; changes appended, all per batch."""
 
-    tables = ("kpi_facts", "kpi_daily", "kpi_monthly", "kpi_changes")
+    tables = (
+        "kpi_facts",
+        "kpi_daily",
+        "kpi_monthly",
+        "kpi_daily_coarse",
+        "kpi_monthly_coarse",
+        "kpi_changes",
+    )
 
     def __init__(self, dialect: Dialect) -> None:
         super().__init__(dialect, "kpis")
@@ -85,8 +113,9 @@ class SqlKpiView(SqlView, KpiView):
                     [(f.ticket_id, self._day_in(f.cell.day), *self._cell(f.cell), *f.values) for f in facts],
                 )
             if changes:
-                self._add(cursor, "kpi_daily", "day", summed(changes, "day"))
-                self._add(cursor, "kpi_monthly", "month", summed(changes, "month"))
+                for table, column in (("kpi_daily", "day"), ("kpi_monthly", "month")):
+                    self._add(cursor, table, column, DIMENSIONS, summed(changes, column))
+                    self._add(cursor, f"{table}_coarse", column, COARSE, summed(changes, column, COARSE))
                 cursor.executemany(
                     sql(
                         f"INSERT INTO kpi_changes (position, recorded_at, day, month, {KEYS}, {SUMS}) "
@@ -106,11 +135,19 @@ class SqlKpiView(SqlView, KpiView):
                 )
             self.track(cursor, tracking)
 
-    def _add(self, cursor: Cursor, table: str, column: str, sums: dict[tuple[str, ...], list[int]]) -> None:
+    def _add(
+        self,
+        cursor: Cursor,
+        table: str,
+        column: str,
+        dimensions: Sequence[str],
+        sums: dict[tuple[str, ...], list[int]],
+    ) -> None:
+        keys = ", ".join(dimensions)
         statement = (
-            f"INSERT INTO {table} ({column}, {KEYS}, {SUMS}) "
-            f"VALUES ({placeholders(1 + len(DIMENSIONS) + len(MEASURES))}) "
-            f"ON CONFLICT ({column}, {KEYS}) DO UPDATE SET {ADD.format(table=table)}"
+            f"INSERT INTO {table} ({column}, {keys}, {SUMS}) "
+            f"VALUES ({placeholders(1 + len(dimensions) + len(MEASURES))}) "
+            f"ON CONFLICT ({column}, {keys}) DO UPDATE SET {ADD.format(table=table)}"
         )
         rows = [
             (self._day_in(date.fromisoformat(key[0])) if column == "day" else key[0], *key[1:], *values)
@@ -120,32 +157,15 @@ class SqlKpiView(SqlView, KpiView):
 
     def query(self, query: KpiQuery) -> list[KpiRow]:
         groups = [d for d in DIMENSIONS if d in query.group_by]
-        if query.as_of is not None:
-            table = "kpi_changes"
-        else:
-            table = "kpi_monthly" if query.period == "month" else "kpi_daily"
         column = "month" if query.period == "month" else "day"
-        if column == "month":
-            bounds: list[Any] = list(month_bounds(query))
-        else:
-            bounds = [self._day_in(query.start), self._day_in(query.end)]
-        where = [f"{column} BETWEEN %s AND %s"]
-        params: list[Any] = bounds
-        for dimension, value in sorted((query.filters or {}).items()):
-            where.append(f"{dimension} = %s")
-            params.append(value)
-        if query.as_of is not None:
-            where.append("recorded_at <= %s")
-            params.append(self.dialect.time_in(query.as_of))
+        where, params = self._where(query, column)
         keys = [column] if query.period != "total" else []
         keys += groups
+        source, params = self._source(query, column, groups, where, params)
         select_keys = "".join(f"{k}, " for k in keys)
         group = f" GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}" if keys else ""
-        statement = (
-            f"SELECT {select_keys}{', '.join(f'SUM({m}) AS {m}' for m in MEASURES)} FROM {table} "
-            f"WHERE {' AND '.join(where)}{group}"
-        )
-        rows = self.fetch(statement, params)
+        sums = ", ".join(f"CAST(SUM({m}) AS BIGINT) AS {m}" for m in MEASURES)
+        rows = self.fetch(f"SELECT {select_keys}{sums} FROM {source}{group}", params)
         return [
             KpiRow(
                 period="" if query.period == "total" else self._period_out(row[column]),
@@ -155,6 +175,39 @@ class SqlKpiView(SqlView, KpiView):
             for row in rows
             if any(row[m] for m in MEASURES)
         ]
+
+    def _where(self, query: KpiQuery, column: str) -> tuple[str, list[Any]]:
+        """The period's bounds and the filters, as a condition and its parameters."""
+        if column == "month":
+            params: list[Any] = list(month_bounds(query))
+        else:
+            params = [self._day_in(query.start), self._day_in(query.end)]
+        where = [f"{column} BETWEEN %s AND %s"]
+        for dimension, value in sorted((query.filters or {}).items()):
+            where.append(f"{dimension} = %s")
+            params.append(value)
+        return " AND ".join(where), params
+
+    def _source(
+        self, query: KpiQuery, column: str, groups: list[str], where: str, params: list[Any]
+    ) -> tuple[str, list[Any]]:
+        """What to sum. Without an engineer in the query, the coarse sums (no engineer dimension).
+        As of a time before the period ends: the change log up to it. As of a later time: the
+        current sums minus the changes recorded after it, which are few."""
+        coarse = "engineer_id" not in (*groups, *(query.filters or {}))
+        sums = ("kpi_monthly" if column == "month" else "kpi_daily") + ("_coarse" if coarse else "")
+        if query.as_of is None:
+            return f"{sums} WHERE {where}", params
+        as_of = self.dialect.time_in(query.as_of)
+        if query.as_of < period_end(query):
+            return f"kpi_changes WHERE {where} AND recorded_at <= %s", [*params, as_of]
+        columns = ", ".join([column, *groups])
+        negated = ", ".join(f"-{m} AS {m}" for m in MEASURES)
+        known = (
+            f"SELECT {columns}, {SUMS} FROM {sums} WHERE {where} UNION ALL "
+            f"SELECT {columns}, {negated} FROM kpi_changes WHERE {where} AND recorded_at > %s"
+        )
+        return f"({known}) AS known", [*params, *params, as_of]
 
     def _cell(self, cell: KpiCell) -> tuple[str, ...]:
         return tuple(getattr(cell, d) for d in DIMENSIONS)
