@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+from api.holiday_source import library_holidays
 from domain.actors import Actor, Role
 from domain.contract_documents import contract_document
 from domain.ledger import Recorded, ServiceLedger, TicketDraft
@@ -337,7 +338,7 @@ def load_demo(
 
 def _contract_every_customer(ledger: ServiceLedger, since: datetime) -> None:
     """Each customer's tickets run under the default fault terms, in force since before the first."""
-    document = contract_document("fault-4-class")
+    document = contract_document("fault-4-class", holiday_source=library_holidays)
     for customer, _, _ in _rows(CUSTOMERS):
         contract = ledger.draft_contract(
             customer, f"{customer} 7x24 maintenance", document, CONTRACT_AUTHOR

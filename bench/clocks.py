@@ -21,6 +21,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from api.holiday_source import library_holidays
 from bench.common import machine_facts, print_facts, print_table
 from domain.clocks import PauseSpan, evaluate
 from domain.contract_documents import contract_document, terms_of
@@ -34,7 +35,7 @@ def office_terms() -> SlaTerms:
     """The fault pack with every clock counted in office hours (Mon-Fri 08:30-17:30)."""
     office = {"zone": "Asia/Shanghai", "weekdays": ["08:30-17:30"], "weekend": []}
     overrides = {"calendars": {"round_the_clock": {"every_day": None, **office}}}
-    return terms_of(contract_document("fault-4-class", overrides))
+    return terms_of(contract_document("fault-4-class", overrides, library_holidays))
 
 
 def ticket(rng: random.Random, paused: bool) -> tuple[list[MilestoneRecord], list[PauseSpan]]:
@@ -78,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print_facts(machine_facts())
     rows = []
     for calendar, terms in (
-        ("7x24", terms_of(contract_document("fault-4-class"))),
+        ("7x24", terms_of(contract_document("fault-4-class", holiday_source=library_holidays))),
         ("office hours", office_terms()),
     ):
         for paused in (False, True):

@@ -9,10 +9,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from domain.claim_terms import ClaimTerms
 from domain.pack_calendars import HolidaySource, holiday_sets
 from domain.pack_reading import deep_merge
-from domain.policy_packs import PackInvalid, pack_from_table, shipped_packs
+from domain.policy_packs import PACK_DIRECTORY, PackInvalid, pack_from_table, shipped_packs
 from domain.sla_terms import SlaTerms
+
+STANDARD_CLAIM_TERMS = PACK_DIRECTORY / "claims" / "standard.toml"
 
 
 def contract_document(
@@ -22,7 +25,7 @@ def contract_document(
     path = shipped_packs().get(pack)
     if path is None:
         raise PackInvalid(pack, "pack", f"no shipped pack {pack!r}; packs are {', '.join(shipped_packs())}")
-    table = deep_merge(tomllib.loads(Path(path).read_text("utf-8")), overrides or {})
+    table = deep_merge(with_claim_terms(tomllib.loads(Path(path).read_text("utf-8"))), overrides or {})
     pack_from_table(pack, table, holiday_source, file=str(path))
     calendars = {
         name: written_out(calendar, f"calendars.{name}", holiday_source)
@@ -32,9 +35,23 @@ def contract_document(
     return document
 
 
+def with_claim_terms(table: Mapping[str, Any]) -> dict[str, Any]:
+    """A pack without claim terms receives the standard ones, and the calendar they count on."""
+    if "claims" in table:
+        return dict(table)
+    standard = tomllib.loads(STANDARD_CLAIM_TERMS.read_text("utf-8"))
+    calendars = {**standard["calendars"], **table.get("calendars", {})}
+    return {**table, "calendars": calendars, "claims": standard["claims"]}
+
+
 def terms_of(document: Mapping[str, Any]) -> SlaTerms:
     """The terms a stored document gives (it names no holiday source: its dates are written out)."""
     return pack_from_table("contract", document).terms
+
+
+def claim_terms_of(document: Mapping[str, Any]) -> ClaimTerms | None:
+    """The claim terms of a stored document; None for a version drafted before they existed."""
+    return pack_from_table("contract", document).claims
 
 
 def written_out(calendar: Mapping[str, Any], path: str, source: HolidaySource | None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from domain.actors import Actor
+from domain.claim_commands import ClaimCommands
 from domain.ledger_base import Clock, Recorded, utc_now
 from domain.ticket_terms import Channel, PauseReason
 from domain.tickets import Ticket
@@ -32,7 +33,7 @@ class TicketDraft:
     asset_id: str | None = None
 
 
-class ServiceLedger(VerdictCommands):
+class ServiceLedger(VerdictCommands, ClaimCommands):
     """Records tickets as immutable events and answers what the log says of them."""
 
     name = "ServiceLedger"

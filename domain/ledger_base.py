@@ -67,11 +67,13 @@ class LedgerBase(Application[UUID]):
             )
         return aggregate
 
-    def _save(self, aggregate: Aggregate) -> Recorded:
+    def _save(self, aggregate: Aggregate, *others: Aggregate) -> Recorded:
+        """Record the new events of `aggregate` (and of `others`, in the same transaction)."""
         try:
-            recordings = self.save(aggregate)
+            recordings = self.save(aggregate, *others)
         except RecordConflictError:
-            self._forget(aggregate.id)
+            for changed in (aggregate, *others):
+                self._forget(changed.id)
             msg = f"{aggregate.id} was changed by another writer; reload it and try again"
             raise ConcurrentUpdate(msg, id=str(aggregate.id)) from None
         except PersistenceError as error:

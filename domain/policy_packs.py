@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.calendars import BusinessCalendar
+from domain.claim_terms import ClaimTerms, claim_terms_from
 from domain.errors import InvalidValue
 from domain.pack_calendars import HolidaySource, read_calendars
 from domain.pack_reading import (
@@ -76,6 +77,8 @@ class Pack:
     description: str
     source: str
     terms: SlaTerms
+    claims: ClaimTerms | None = None
+    """The claim terms, where the pack has a `[claims]` table (every contract document does)."""
 
 
 def shipped_packs() -> dict[str, Path]:
@@ -130,13 +133,18 @@ def pack_from_table(
 
 
 def _pack(name: str, table: Mapping[str, Any], source: HolidaySource | None) -> Pack:
-    check_keys(table, "", PACK_KEYS, ("parties",))
+    check_keys(table, "", PACK_KEYS, ("parties", "claims"))
     severities = _severities(table["severities"], "severities")
     calendars = read_calendars(table["calendars"], "calendars", source)
     targets = _targets(table["targets"], {s.code for s in severities}, calendars)
     parties = tuple(texts_at(table.get("parties", []), "parties"))
     terms = SlaTerms(calendars, severities, targets, parties)
-    return Pack(name, text_at(table["description"], "description"), text_at(table["source"], "source"), terms)
+    claims = claim_terms_from(table["claims"], "claims", calendars) if "claims" in table else None
+    description, source_text = (
+        text_at(table["description"], "description"),
+        text_at(table["source"], "source"),
+    )
+    return Pack(name, description, source_text, terms, claims)
 
 
 def _severities(value: Any, path: str) -> tuple[SeverityClass, ...]:

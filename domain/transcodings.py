@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+from datetime import date
 from enum import Enum
 from functools import lru_cache
 from typing import Any
@@ -9,6 +11,8 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.actors import Actor, Role
+from domain.claim_terms import ClaimKind, ClaimLine, LineKind, OldPart
+from domain.claims import SubsidyPurchase
 from domain.clocks import ClockStatus
 from domain.ticket_terms import Channel, Milestone, PauseReason, Status
 
@@ -44,13 +48,50 @@ class ActorAsDict(Transcoding):
         return known_actor(data["id"], data["role"])
 
 
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class DataclassAsDict(Transcoding):
+    """A frozen dataclass of plain values stored as a dict of its fields, under its class name."""
+
+    def __init__(self, kind: type[Any]) -> None:
+        self.type = kind
+        self.name = kind.__name__
+        self.fields = tuple(f.name for f in fields(kind))
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return {name: getattr(obj, name) for name in self.fields}
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        return self.type(**data)
+
+
 @lru_cache(maxsize=4096)
 def known_actor(actor_id: str, role: str) -> Actor:
     """Actors recur on most events and are immutable, so replays share one value each."""
     return Actor(id=actor_id, role=ROLES[role])
 
 
-STORED_ENUMS: tuple[type[Enum], ...] = (Role, Channel, Milestone, PauseReason, Status, ClockStatus)
+STORED_ENUMS: tuple[type[Enum], ...] = (
+    Role,
+    Channel,
+    Milestone,
+    PauseReason,
+    Status,
+    ClockStatus,
+    ClaimKind,
+    LineKind,
+)
+STORED_VALUES: tuple[type[Any], ...] = (ClaimLine, OldPart, SubsidyPurchase)
+"""Frozen dataclasses that events carry."""
 
 
 def register_ledger_transcodings(transcoder: JSONTranscoder) -> None:
@@ -58,3 +99,6 @@ def register_ledger_transcodings(transcoder: JSONTranscoder) -> None:
     for enum_type in STORED_ENUMS:
         transcoder.register(EnumAsValue(enum_type))
     transcoder.register(ActorAsDict())
+    transcoder.register(DateAsISO())
+    for kind in STORED_VALUES:
+        transcoder.register(DataclassAsDict(kind))

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from api.holiday_source import library_holidays
 from domain.actors import Actor, Role
 from domain.clocks import ClockStatus
 from domain.contract_commands import contract_id_for
@@ -43,7 +44,7 @@ def ledger_at(now: datetime) -> tuple[ServiceLedger, Clock]:
 
 
 def contracted(ledger: ServiceLedger, clock: Clock, effective_from: datetime) -> None:
-    document = contract_document("fault-4-class")
+    document = contract_document("fault-4-class", holiday_source=library_holidays)
     contract = ledger.draft_contract("huaxin-bank", "Huaxin 7x24 maintenance", document, AUTHOR).id
     ledger.review_contract(contract, 1, "Matches the signed annex", REVIEWER)
     ledger.approve_contract(contract, 1, effective_from, APPROVER)
@@ -89,7 +90,9 @@ def test_a_revision_changes_the_terms_only_of_tickets_reported_after_it_takes_ef
     contracted(ledger, clock, effective_from=T10 - timedelta(hours=20))
     clock.now = T10
     contract = contract_id_for("huaxin-bank")
-    faster = contract_document("fault-4-class", {"targets": {"response": {"durations": {"general": "5m"}}}})
+    faster = contract_document(
+        "fault-4-class", {"targets": {"response": {"durations": {"general": "5m"}}}}, library_holidays
+    )
     ledger.revise_contract(contract, faster, "General faults answered in 5 minutes", False, AUTHOR)
     ledger.review_contract(contract, 2, "Checked against the amendment", REVIEWER)
     ledger.approve_contract(contract, 2, T10 + timedelta(hours=2), APPROVER)
@@ -131,9 +134,17 @@ def test_a_customer_has_one_contract_and_an_invalid_document_records_nothing() -
     ledger, clock = ledger_at(T10)
     contracted(ledger, clock, effective_from=T10 + timedelta(hours=1))
     with pytest.raises(ContractRuleViolation, match="already has a contract"):
-        ledger.draft_contract("huaxin-bank", "Another", contract_document("fault-4-class"), AUTHOR)
+        ledger.draft_contract(
+            "huaxin-bank",
+            "Another",
+            contract_document("fault-4-class", holiday_source=library_holidays),
+            AUTHOR,
+        )
     position = ledger.recorder.max_notification_id()
-    broken = {**contract_document("fault-4-class"), "targets": {"response": {"start": "teleported"}}}
+    broken = {
+        **contract_document("fault-4-class", holiday_source=library_holidays),
+        "targets": {"response": {"start": "teleported"}},
+    }
     with pytest.raises(PackInvalid, match=r"targets\.response"):
         ledger.draft_contract("globex", "Globex", broken, AUTHOR)
     assert ledger.recorder.max_notification_id() == position

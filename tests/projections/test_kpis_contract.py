@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from api.holiday_source import library_holidays
 from domain.actors import Actor, Role
 from domain.contract_commands import contract_id_for
 from domain.contract_documents import contract_document
@@ -24,7 +25,9 @@ APPROVER = Actor("mgr-sun", Role.MANAGER)
 
 @pytest.fixture
 def read_side(ledger: ServiceLedger) -> Iterator[ReadSide]:
-    contract = ledger.draft_contract("huaxin-bank", "7x24", contract_document("fault-4-class"), MANAGER).id
+    contract = ledger.draft_contract(
+        "huaxin-bank", "7x24", contract_document("fault-4-class", holiday_source=library_holidays), MANAGER
+    ).id
     ledger.review_contract(contract, 1, "Checked", REVIEWER)
     ledger.approve_contract(contract, 1, datetime.now(UTC) - timedelta(days=30), APPROVER)
     side = ReadSide(ledger, sweep_seconds=60)

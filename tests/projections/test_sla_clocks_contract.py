@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from api.holiday_source import library_holidays
 from domain.actors import Actor, Role
 from domain.contract_documents import contract_document
 from domain.ledger import ServiceLedger
@@ -20,7 +21,9 @@ APPROVER = Actor("mgr-sun", Role.MANAGER)
 
 @pytest.fixture
 def read_side(ledger: ServiceLedger) -> Iterator[ReadSide]:
-    contract = ledger.draft_contract("huaxin-bank", "7x24", contract_document("fault-4-class"), MANAGER).id
+    contract = ledger.draft_contract(
+        "huaxin-bank", "7x24", contract_document("fault-4-class", holiday_source=library_holidays), MANAGER
+    ).id
     ledger.review_contract(contract, 1, "Checked", REVIEWER)
     ledger.approve_contract(contract, 1, ago(days=30), APPROVER)
     side = ReadSide(ledger)

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import pytest
 
+from api.holiday_source import library_holidays
 from domain.actors import Actor, Role
 from domain.contract_documents import contract_document
 from domain.ledger import ServiceLedger
@@ -25,7 +26,9 @@ APPROVER = Actor("mgr-sun", Role.MANAGER)
 
 @pytest.fixture
 def contracted(ledger: ServiceLedger) -> ServiceLedger:
-    contract = ledger.draft_contract("huaxin-bank", "7x24", contract_document("fault-4-class"), MANAGER).id
+    contract = ledger.draft_contract(
+        "huaxin-bank", "7x24", contract_document("fault-4-class", holiday_source=library_holidays), MANAGER
+    ).id
     ledger.review_contract(contract, 1, "Checked", REVIEWER)
     ledger.approve_contract(contract, 1, ago(days=30), APPROVER)
     return ledger
