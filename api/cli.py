@@ -102,14 +102,18 @@ def demo(tickets: int, seed: int) -> None:
     finally:
         ledger.close()
     click.echo(
-        f"demo: {summary.tickets} tickets, {summary.events} events, up to position {summary.last_position}"
+        f"demo: {summary.tickets} tickets, {summary.claims} claims, {summary.events} events, "
+        f"up to position {summary.last_position}"
     )
 
 
 def _offer_demo(ledger: ServiceLedger, config: Settings) -> None:
     if not ledger.recorder.max_notification_id():
         summary = load_demo(ledger)
-        click.echo(f"Loaded the demo ledger: {summary.tickets} tickets, {summary.events} events.")
+        click.echo(
+            f"Loaded the demo ledger: {summary.tickets} tickets, {summary.claims} claims, "
+            f"{summary.events} events."
+        )
     click.echo(f"Store: {config.store}. Demo bearer tokens (Authorization: Bearer <token>):")
     for token, actor in sorted(config.tokens.items(), key=lambda item: item[1].role.value):
         click.echo(f"  {actor.role.value:<14} {token}")

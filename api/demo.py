@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+from api.demo_claims import load_demo_claims
 from api.holiday_source import library_holidays
 from domain.actors import Actor, Role
 from domain.contract_documents import contract_document
@@ -305,6 +306,7 @@ class DemoSummary:
     """What load_demo recorded."""
 
     tickets: int
+    claims: int
     events: int
     last_position: int
 
@@ -332,8 +334,9 @@ def load_demo(
     timeline.sort(key=lambda entry: entry[:4])
     for _, at, _, _, run in timeline:
         run(at)
+    claims = load_demo_claims(ledger, rng)
     last = ledger.recorder.max_notification_id() or 0
-    return DemoSummary(tickets=tickets, events=last, last_position=last)
+    return DemoSummary(tickets=tickets, claims=claims, events=last, last_position=last)
 
 
 def _contract_every_customer(ledger: ServiceLedger, since: datetime) -> None:

@@ -35,6 +35,10 @@ ACTORS: dict[Role, Actor] = {
     Role.CLAIMS: Actor("claims-qian", Role.CLAIMS),
     Role.FINANCE: Actor("fin-zhao", Role.FINANCE),
     Role.REGULATOR: Actor("reg-feng", Role.REGULATOR),
+    Role.BU_MANAGER: Actor("bu-wang", Role.BU_MANAGER),
+    Role.SALES_DIRECTOR: Actor("sales-liu", Role.SALES_DIRECTOR),
+    Role.SERVICE_DIRECTOR: Actor("svc-zhao", Role.SERVICE_DIRECTOR),
+    Role.GENERAL_MANAGER: Actor("gm-sun", Role.GENERAL_MANAGER),
 }
 TOKEN_OF: dict[Role, str] = {role: f"token-{role.value}-7f3a" for role in PEOPLE}
 SECOND_MANAGER = "token-manager-2-9c1d"
