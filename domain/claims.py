@@ -63,6 +63,38 @@ class Approval:
     role: Role
     actor_id: str
     amount: Decimal
+    signed_at: datetime
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: str
+    sha256: str
+    actor_id: str
+    attached_at: datetime
+
+
+@dataclass(frozen=True)
+class CreditNote:
+    amount: Decimal
+    issued_on: date
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Payout:
+    amount: Decimal
+    paid_on: date
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Reversal:
+    amount: Decimal
+    reason: str
+    actor_id: str
+    approver_id: str
+    recorded_at: datetime
 
 
 class Claim(Aggregate):
@@ -120,7 +152,7 @@ class Claim(Aggregate):
         self.subsidy = subsidy
         self.resubmission_of = resubmission_of
         self.status = ClaimStatus.DRAFTED
-        self.evidence: dict[str, str] = {}
+        self.evidence: dict[str, Evidence] = {}
         self.submitted_at: datetime | None = None
         self.submitted_by: str | None = None
         self.days_late = 0
@@ -131,10 +163,13 @@ class Claim(Aggregate):
         self.approved_at: datetime | None = None
         self.rejection: str | None = None
         self.resubmitted_as: UUID | None = None
-        self.credit_notes: dict[str, Decimal] = {}
-        self.payments: dict[str, Decimal] = {}
-        self.reversed: dict[str, Decimal] = {}
+        self.credit_notes: dict[str, CreditNote] = {}
+        self.payments: dict[str, Payout] = {}
+        self.reversed: dict[str, Reversal] = {}
+        self.closed_at: datetime | None = None
+        self.closing_reason: str | None = None
         self.subsidy_refunded = False
+        self.refunded = Decimal("0.00")
         self.product_returned = False
 
     @classmethod
@@ -160,11 +195,13 @@ class Claim(Aggregate):
 
     @property
     def credited(self) -> Decimal:
-        return sum(self.credit_notes.values(), Decimal("0.00"))
+        return sum((note.amount for note in self.credit_notes.values()), Decimal("0.00"))
 
     @property
     def paid(self) -> Decimal:
-        return sum(self.payments.values(), Decimal("0.00")) - sum(self.reversed.values(), Decimal("0.00"))
+        payouts = sum((payout.amount for payout in self.payments.values()), Decimal("0.00"))
+        reversed_ = sum((reversal.amount for reversal in self.reversed.values()), Decimal("0.00"))
+        return payouts - reversed_ - self.refunded
 
     @property
     def payable(self) -> Decimal:
@@ -191,7 +228,7 @@ class Claim(Aggregate):
 
     @event("EvidenceAttached")
     def _attach(self, occurred_at: datetime, actor: Actor, kind: str, reference: str, sha256: str) -> None:
-        self.evidence[reference] = sha256
+        self.evidence[reference] = Evidence(kind, sha256, actor.id, occurred_at)
 
     def submit(
         self,
@@ -251,7 +288,7 @@ class Claim(Aggregate):
 
     @event("StepApproved")
     def _approve(self, occurred_at: datetime, actor: Actor, step: int, amount: Decimal) -> None:
-        self.approvals.append(Approval(step, actor.role, actor.id, amount))
+        self.approvals.append(Approval(step, actor.role, actor.id, amount, occurred_at))
         if len(self.approvals) == len(self.chain):
             self.status = ClaimStatus.APPROVED
             self.approved_at = occurred_at
@@ -286,13 +323,17 @@ class Claim(Aggregate):
         require_text("number", number)
         if number in self.credit_notes:
             raise ClaimRuleViolation(f"credit note {number!r} is already recorded", field="number")
-        self._credit(now, actor, number, amount(credit, "amount", positive=True), issued_on)
+        figure = amount(credit, "amount", positive=True)
+        if not self.credit_notes and self.paid > figure:
+            msg = f"{self.paid} is paid already, more than this credit note's {figure}: reverse the excess"
+            raise PayoutExceedsApproved(msg, field="amount", paid=str(self.paid))
+        self._credit(now, actor, number, figure, issued_on)
 
     @event("CreditNoteReceived")
     def _credit(
         self, occurred_at: datetime, actor: Actor, number: str, amount: Decimal, issued_on: date
     ) -> None:
-        self.credit_notes[number] = amount
+        self.credit_notes[number] = CreditNote(amount, issued_on, occurred_at)
 
     def pay(self, payout: Decimal, reference: str, paid_on: date, actor: Actor, now: datetime) -> None:
         """A payout, partial or whole; all payouts together never exceed what may be paid."""
@@ -311,13 +352,13 @@ class Claim(Aggregate):
     def _pay(
         self, occurred_at: datetime, actor: Actor, amount: Decimal, reference: str, paid_on: date
     ) -> None:
-        self.payments[reference] = amount
+        self.payments[reference] = Payout(amount, paid_on, occurred_at)
 
     def reverse_payment(
         self, reference: str, reason: str, actor: Actor, approver: Actor, now: datetime
     ) -> None:
         """Take back a recorded payout (a bounced transfer, a charge-back), approved by another."""
-        self._require(ClaimStatus.APPROVED, ClaimStatus.CLOSED, doing="reverse a payout of")
+        self._require(ClaimStatus.APPROVED, doing="reverse a payout of")
         if reference not in self.payments or reference in self.reversed:
             raise ClaimRuleViolation(f"no payout {reference!r} to reverse", field="reference")
         if approver.role not in FINANCE_APPROVERS or approver.id == actor.id:
@@ -325,7 +366,7 @@ class Claim(Aggregate):
                 "a reversal is approved by finance or a manager other than its author", field="approver"
             )
         require_text("reason", reason)
-        self._reverse(now, actor, approver, reference, self.payments[reference], reason)
+        self._reverse(now, actor, approver, reference, self.payments[reference].amount, reason)
 
     @event("PaymentReversed")
     def _reverse(
@@ -337,23 +378,25 @@ class Claim(Aggregate):
         amount: Decimal,
         reason: str,
     ) -> None:
-        self.reversed[reference] = amount
+        self.reversed[reference] = Reversal(amount, reason, actor.id, approver.id, occurred_at)
 
     def refund_subsidy(self, reference: str, actor: Actor, now: datetime) -> None:
+        """The buyer pays the whole subsidy back (before returning the product): paid falls to zero."""
         if self.kind is not ClaimKind.SUBSIDY or self.paid == 0 or self.subsidy_refunded:
             raise ClaimRuleViolation("only a paid subsidy, not yet refunded, can be refunded", field="claim")
         require_text("reference", reference)
-        self._refund(now, actor, reference)
+        self._refund(now, actor, reference, self.paid)
 
     @event("SubsidyRefunded")
-    def _refund(self, occurred_at: datetime, actor: Actor, reference: str) -> None:
+    def _refund(self, occurred_at: datetime, actor: Actor, reference: str, amount: Decimal) -> None:
         self.subsidy_refunded = True
+        self.refunded = amount
 
     def return_product(self, actor: Actor, now: datetime) -> None:
         """A subsidised product goes back only once its subsidy is refunded (or was never paid)."""
         if self.kind is not ClaimKind.SUBSIDY or self.product_returned:
             raise ClaimRuleViolation("only the product of a subsidy claim is returned, once", field="claim")
-        if self.paid > 0 and not self.subsidy_refunded:
+        if self.paid > 0:
             raise ClaimRuleViolation(
                 "the subsidy must be refunded before the product is returned", field="claim"
             )
@@ -371,6 +414,8 @@ class Claim(Aggregate):
     @event("Closed")
     def _close(self, occurred_at: datetime, actor: Actor, reason: str) -> None:
         self.status = ClaimStatus.CLOSED
+        self.closed_at = occurred_at
+        self.closing_reason = reason
 
     def _require(self, *allowed: ClaimStatus, doing: str) -> None:
         if self.status not in allowed:
