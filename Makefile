@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/http.py
 	$(BIN)/python bench/clocks.py
 	$(BIN)/python bench/kpis.py
+	$(BIN)/python bench/claims.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -11,6 +11,9 @@ from eventsourcing.sqlite import SQLiteFactory
 
 from domain.ledger import ServiceLedger
 from projections.batching import BatchProjection
+from projections.claim_ledger import ClaimLedgerProjection, ClaimLedgerView
+from projections.claim_ledger_memory import MemoryClaimLedgerView
+from projections.claim_ledger_sql import SqlClaimLedgerView
 from projections.kpi_stores import MemoryKpiView, SqlKpiView
 from projections.kpis import KpiProjection, KpiView
 from projections.runner import ErrorHandler, ViewRunner, wait_for
@@ -57,11 +60,13 @@ class ReadSide:
         )
         self.clocks: SlaClockView = SqlSlaClockView(dialect) if dialect else MemorySlaClockView()
         self.kpis: KpiView = SqlKpiView(dialect) if dialect else MemoryKpiView()
+        self.claims: ClaimLedgerView = SqlClaimLedgerView(dialect) if dialect else MemoryClaimLedgerView()
         projections: list[BatchProjection[Any]] = [
             TicketBoardProjection(self.board),
             TicketHistoryProjection(self.history),
             SlaClockProjection(self.clocks, ledger),
             KpiProjection(self.kpis, ledger),
+            ClaimLedgerProjection(self.claims, ledger),
         ]
         self.runners = {
             p.name: ViewRunner(ledger, p, batch_size=batch_size, on_error=on_error) for p in projections

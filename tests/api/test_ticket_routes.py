@@ -440,7 +440,9 @@ def test_health_reports_the_log_position_and_each_view(api: Api) -> None:
         "status": "ok",
         "store": "memory",
         "log_position": answer["position"],
-        "views": dict.fromkeys(("ticket_board", "ticket_history", "sla_clocks", "kpis"), answer["position"]),
+        "views": dict.fromkeys(
+            ("ticket_board", "ticket_history", "sla_clocks", "kpis", "claim_ledger"), answer["position"]
+        ),
     }
 
 
