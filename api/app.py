@@ -13,14 +13,17 @@ from litestar.plugins.pydantic import PydanticPlugin
 
 from api.auth import bearer_tokens
 from api.calendar_routes import CalendarController
+from api.claim_routes import ClaimController
 from api.contract_routes import ContractController
 from api.errors import EXCEPTION_HANDLERS
 from api.health import health
 from api.kpi_routes import download_kpis, query_kpis
+from api.reconciliation_routes import RECONCILIATION_ROUTES
 from api.request_log import RequestLog, configure_logging
 from api.services import Services
 from api.settings import Settings
 from api.sla_routes import clocks_at_risk, ticket_sla
+from api.statement_routes import import_statement
 from api.ticket_commands import TicketController
 from domain.ledger import ServiceLedger
 from projections.read_side import ReadSide
@@ -60,10 +63,13 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
             TicketController,
             ContractController,
             CalendarController,
+            ClaimController,
+            import_statement,
             ticket_sla,
             clocks_at_risk,
             query_kpis,
             download_kpis,
+            *RECONCILIATION_ROUTES,
             health,
         ],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True)},

@@ -12,6 +12,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.types import ASGIApp
 
 from domain.actors import PEOPLE, Actor, Role
+from domain.claim_terms import APPROVER_ROLES
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 
@@ -21,6 +22,27 @@ FIELD = frozenset({Role.ENGINEER, Role.MANAGER})
 FIELD_OR_DESK = FIELD | DESK
 MANAGERS = frozenset({Role.MANAGER})
 STAFF = READERS - {Role.AUDITOR, Role.REGULATOR}
+RECONCILERS = frozenset(
+    {
+        Role.FINANCE,
+        Role.CLAIMS,
+        Role.MANAGER,
+        Role.SERVICE_DIRECTOR,
+        Role.GENERAL_MANAGER,
+        Role.AUDITOR,
+        Role.REGULATOR,
+    }
+)
+"""Who reads the claims' reconciliation: finance, the claims desk, management and oversight."""
+CLAIMS_DESK = frozenset({Role.CLAIMS})
+"""Draft, attach evidence, submit, resubmit and close claims."""
+CLAIM_APPROVERS = APPROVER_ROLES
+"""Sign a step of a claim's chain, or reject it, in their own role (the chain says whose turn it is)."""
+CLAIM_REJECTERS = CLAIM_APPROVERS | CLAIMS_DESK
+"""The approvers, and the claims desk recording a payer's rejection."""
+CLAIM_FINANCE = frozenset({Role.FINANCE, Role.MANAGER})
+"""Credit notes, payouts and their reversals, subsidy refunds and statement imports."""
+PRODUCT_RETURNS = frozenset({Role.CLAIMS, Role.MANAGER})
 
 
 class BearerTokens(AbstractAuthenticationMiddleware):

@@ -23,6 +23,7 @@ from domain.errors import (
     RuleViolation,
     StorageUnavailable,
 )
+from domain.statements import StatementMalformed
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE = "urn:service-ledger:problem:"
@@ -74,6 +75,17 @@ def ledger_error(request: Request[Any, Any, Any], error: LedgerError) -> Respons
     return problem(request, status, error.code, _title(error), error.message, errors, headers)
 
 
+def statement_malformed(
+    request: Request[Any, Any, Any], error: StatementMalformed
+) -> Response[dict[str, Any]]:
+    """A refused statement names every bad line: `line 4.amount`, or `line 4` for the whole line."""
+    errors = [
+        {"field": f"line {p.line}" + (f".{p.column}" if p.column else ""), "reason": p.reason}
+        for p in error.problems
+    ]
+    return problem(request, 422, error.code, _title(error), error.message, errors)
+
+
 def validation_error(request: Request[Any, Any, Any], error: ValidationException) -> Response[dict[str, Any]]:
     errors = [
         {"field": str(item.get("key") or item.get("source") or "body"), "reason": str(item.get("message"))}
@@ -96,9 +108,13 @@ def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Respons
     headers = dict(error.headers or {})
     if isinstance(error, NotAuthorizedException):
         headers["WWW-Authenticate"] = 'Bearer realm="service-ledger"'
-    code = {400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found"}.get(
-        error.status_code, "http"
-    )
+    code = {
+        400: "bad-request",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not-found",
+        415: "unsupported-media-type",
+    }.get(error.status_code, "http")
     return problem(request, error.status_code, code, _http_title(error), error.detail, None, headers or None)
 
 
@@ -124,12 +140,14 @@ def _http_title(error: HTTPException) -> str:
         404: "Not found",
         405: "Method not allowed",
         413: "Body too large",
+        415: "Unsupported media type",
     }
     return titles.get(error.status_code, "HTTP error")
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     LedgerError: ledger_error,
+    StatementMalformed: statement_malformed,
     ValidationException: validation_error,
     StaleRead: stale_read,
     HTTPException: http_error,

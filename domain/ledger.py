@@ -9,8 +9,8 @@ from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from domain.actors import Actor
-from domain.claim_commands import ClaimCommands
 from domain.ledger_base import Clock, Recorded, utc_now
+from domain.statement_commands import StatementCommands
 from domain.ticket_terms import Channel, PauseReason
 from domain.tickets import Ticket
 from domain.verdict_commands import VerdictCommands
@@ -33,7 +33,7 @@ class TicketDraft:
     asset_id: str | None = None
 
 
-class ServiceLedger(VerdictCommands, ClaimCommands):
+class ServiceLedger(VerdictCommands, StatementCommands):
     """Records tickets as immutable events and answers what the log says of them."""
 
     name = "ServiceLedger"

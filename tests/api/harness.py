@@ -42,9 +42,12 @@ ACTORS: dict[Role, Actor] = {
 }
 TOKEN_OF: dict[Role, str] = {role: f"token-{role.value}-7f3a" for role in PEOPLE}
 SECOND_MANAGER = "token-manager-2-9c1d"
+CLERK_AS_BU_MANAGER = "token-claims-as-bu-4e2b"
 TOKENS: dict[str, Actor] = {TOKEN_OF[role]: actor for role, actor in ACTORS.items()}
 TOKENS[SECOND_MANAGER] = Actor("mgr-zhao", Role.MANAGER)
-"""One bearer token per role, and a second manager (to approve what the first drafted)."""
+TOKENS[CLERK_AS_BU_MANAGER] = Actor(ACTORS[Role.CLAIMS].id, Role.BU_MANAGER)
+"""One bearer token per role, a second manager (to approve what the first drafted), and the claims
+clerk in a second role they also hold (to try to sign a claim they filed)."""
 
 DESK = frozenset({Role.HOTLINE_AGENT, Role.MANAGER})
 FIELD = frozenset({Role.ENGINEER, Role.MANAGER})

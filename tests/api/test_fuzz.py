@@ -13,10 +13,11 @@ from api.settings import Settings
 from domain.actors import Actor, Role
 
 MANAGER = Actor("fuzz-manager", Role.MANAGER)
+CLERK = Actor("fuzz-clerk", Role.CLAIMS)
 APP = create_app(
     Settings(
         store_env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-        tokens={"fuzz-token": MANAGER},
+        tokens={"fuzz-token": MANAGER, "fuzz-clerk": CLERK},
         run_projections=False,
         read_wait_seconds=0.01,
     )
@@ -44,3 +45,12 @@ def no_internal_error(ctx: object, response: schemathesis.Response, case: schema
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_generated_request_gets_a_server_error(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate(headers={"Authorization": "Bearer fuzz-token"}, checks=[no_internal_error])
+
+
+@schema.include(path_regex="^/claims").parametrize()
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_generated_claim_request_from_the_claims_desk_gets_a_server_error(
+    case: schemathesis.Case[Any],
+) -> None:
+    """The claims desk drafts, submits and closes, which a manager may not: fuzz those as the clerk."""
+    case.call_and_validate(headers={"Authorization": "Bearer fuzz-clerk"}, checks=[no_internal_error])
