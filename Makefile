@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/clocks.py
 	$(BIN)/python bench/kpis.py
 	$(BIN)/python bench/claims.py
+	$(BIN)/python bench/statements.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info
