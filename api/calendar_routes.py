@@ -7,14 +7,13 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, get
-from litestar.exceptions import ValidationException
 from litestar.params import FromPath, QueryParameter
 from pydantic import BaseModel, Field
 
 from api.auth import READERS, allow
 from api.schemas import example
 from api.services import Injected
-from api.ticket_queries import require_zones
+from api.ticket_queries import bad_query, require_zones
 from domain.calendars import BusinessCalendar
 from domain.clocks import due_at
 from domain.errors import InvalidValue
@@ -125,10 +124,6 @@ def day_kind(calendar: BusinessCalendar, day: date) -> str:
     return "weekday" if calendar.weekly[day.weekday()] else "weekend"
 
 
-def refuse(key: str, reason: str) -> ValidationException:
-    return ValidationException(f"{key} {reason}", extra=[{"key": key, "message": reason, "source": "query"}])
-
-
 class CalendarController(Controller):
     """Read-only: a calendar changes only with a new contract version."""
 
@@ -178,7 +173,7 @@ class CalendarController(Controller):
         end: Annotated[date, QueryParameter(name="to", description="Last day (inclusive).")],
     ) -> CalendarDays:
         if end < start or (end - start).days >= MAX_DAYS:
-            raise refuse("to", f"must be on or after from, and list at most {MAX_DAYS} days")
+            raise bad_query("to", f"must be on or after from, and list at most {MAX_DAYS} days")
         calendar = services.ledger.calendar(contract_id, version, name)
         days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
         listed = [
@@ -221,7 +216,7 @@ class CalendarController(Controller):
         try:
             allowed = duration_at(duration, "duration")
         except InvalidValue as error:
-            raise refuse("duration", error.message) from None
+            raise bad_query("duration", error.message) from None
         calendar = services.ledger.calendar(contract_id, version, name)
         due = due_at(calendar, start, allowed, ())
         assert due is not None, "without pauses a target always falls due"

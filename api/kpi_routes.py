@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal, get_args
 
 from litestar import Response, get
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import FromQuery, QueryParameter
@@ -19,7 +18,7 @@ from pydantic import BaseModel, Field
 from api.auth import READERS, allow
 from api.schemas import example
 from api.services import Injected
-from api.ticket_queries import After, Filter, require_zones
+from api.ticket_queries import After, Filter, bad_query, require_zones
 from projections.kpis import DIMENSIONS, MEASURES, PERIODS, RATES, KpiQuery, rates
 
 Dimension = Literal["contract_id", "severity", "region_tier", "engineer_id"]
@@ -86,7 +85,7 @@ def kpi_query(
     require_zones(as_of=as_of)
     if end < start or end - start > MAX_SPAN:
         reason = "must be on or after from, and at most three years after it"
-        raise ValidationException(f"to {reason}", extra=[{"key": "to", "message": reason, "source": "query"}])
+        raise bad_query("to", reason)
     filters = {
         "contract_id": contract_id,
         "severity": severity,

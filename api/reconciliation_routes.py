@@ -14,7 +14,6 @@ from uuid import UUID
 
 from litestar import Response, get
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import FromQuery, Parameter, QueryParameter
@@ -31,7 +30,7 @@ from api.reconciliation_schemas import (
     ReconciliationTotals,
 )
 from api.services import Injected, Services
-from api.ticket_queries import After, Filter, require_zones
+from api.ticket_queries import After, Filter, bad_query, require_zones
 from projections.claim_ledger import (
     EXCEPTIONS,
     FIELDS,
@@ -75,9 +74,7 @@ def claim_filter(
     require_zones(as_of=as_of)
     if as_of is not None and not EARLIEST <= as_of < LATEST:
         reason = "must be between 1970 and 9998"
-        raise ValidationException(
-            f"as_of {reason}", extra=[{"key": "as_of", "message": reason, "source": "query"}]
-        )
+        raise bad_query("as_of", reason)
     return ClaimFilter(vendor_id=vendor_id, kind=kind, period=period, as_of=as_of)
 
 

@@ -112,6 +112,11 @@ class TicketQueries(Controller):
         return TicketHistory(ticket_id=ticket_id, items=items, total=page.total, limit=limit, offset=offset)
 
 
+def bad_query(key: str, reason: str) -> ValidationException:
+    """A 400 problem naming the query parameter at fault."""
+    return ValidationException(f"{key} {reason}", extra=[{"key": key, "message": reason, "source": "query"}])
+
+
 def require_zones(**bounds: datetime | None) -> None:
     """Board times compare instants, so a bound without a zone is refused rather than guessed."""
     reason = "must carry a time zone, such as Z or +08:00"

@@ -17,7 +17,6 @@ from domain.calendars import close_of_working_days
 from domain.claim_terms import ClaimKind, ClaimLine, ClaimTerms, LineKind, OldPart
 from domain.claims import Claim, ClaimStatus, SubsidyPurchase
 from domain.contract_commands import ContractCommands, contract_id_for
-from domain.contract_documents import claim_terms_of
 from domain.errors import InvalidValue, NotFound
 from domain.household_subsidies import HouseholdSubsidies, household_subsidies_id
 from domain.ledger_base import Recorded
@@ -59,8 +58,7 @@ class ClaimCommands(ContractCommands):
         return self._load(claim_id, Claim, ClaimNotFound, version)
 
     def claim_terms(self, contract_id: UUID, version: int) -> ClaimTerms:
-        self.terms(contract_id, version)  # refuses an unknown contract or version
-        found = claim_terms_of(self.get_contract(contract_id).versions[version - 1].document)
+        found = self._pack(contract_id, version).claims
         if found is None:
             msg = f"version {version} of contract {contract_id} has no claim terms; revise it to add them"
             raise InvalidValue(msg, field="contract_id", contract_id=str(contract_id), version=version)

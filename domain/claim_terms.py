@@ -16,12 +16,13 @@ from typing import Any
 from domain.actors import Role
 from domain.calendars import BusinessCalendar
 from domain.errors import InvalidValue, RuleViolation
-from domain.money import amount, rounded
+from domain.money import MAX_AMOUNT, amount, rounded
 from domain.pack_reading import array_at, check_keys, integer_at, join, member_at, refuse, table_at, text_at
 
 CLAIM_KEYS = ("submission_days", "calendar", "approvals", "subsidy")
 APPROVAL_KEYS = ("kind", "steps")
 SUBSIDY_KEYS = ("rate", "caps", "per_household", "payout_working_days")
+MAX_QUANTITY = Decimal(100_000)
 APPROVER_ROLES = frozenset(
     {
         Role.BU_MANAGER,
@@ -66,8 +67,16 @@ class ClaimLine:
     def __post_init__(self) -> None:
         if not self.description.strip():
             raise InvalidValue("a claim line needs a description", field="lines.description")
-        if not Decimal(0) < self.quantity < Decimal(100_000):
-            raise InvalidValue("hours or quantity are above zero", field="lines.quantity")
+        if not (self.quantity.is_finite() and Decimal(0) < self.quantity < MAX_QUANTITY):
+            raise InvalidValue(
+                f"hours or quantity are above zero and below {MAX_QUANTITY}", field="lines.quantity"
+            )
+        if not (self.unit_price.is_finite() and Decimal(0) <= self.unit_price < MAX_AMOUNT):
+            raise InvalidValue(
+                f"a rate or price is zero or more and below {MAX_AMOUNT:,.0f}", field="lines.unit_price"
+            )
+        if self.amount >= MAX_AMOUNT:
+            raise InvalidValue(f"a line's amount is below {MAX_AMOUNT:,.0f}", field="lines.unit_price")
         if self.kind is not LineKind.OTHER and not self.code.strip():
             raise InvalidValue(
                 f"a {self.kind.value} line needs its service code or part number", field="lines.code"

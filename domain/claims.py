@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.actors import Actor, Role
 from domain.claim_terms import ClaimKind, ClaimLine, OldPart
 from domain.errors import InvalidValue, RuleViolation
-from domain.money import amount
+from domain.money import MAX_AMOUNT, amount
 from domain.ticket_terms import require_code, require_text
 
 SHA256_HEX = 64
@@ -178,6 +178,8 @@ class Claim(Aggregate):
         lines = facts["lines"]
         if not isinstance(lines, list) or not lines:
             raise InvalidValue("a claim has at least one line", field="lines")
+        if sum(line.amount for line in lines) >= MAX_AMOUNT:
+            raise InvalidValue(f"a claim's total is below {MAX_AMOUNT:,.0f}", field="lines")
         return cls._create(cls.Drafted, id=claim_id, **facts)
 
     # --- what the claim adds up to --------------------------------------------------------------

@@ -11,10 +11,11 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from domain.actors import Actor
 from domain.calendars import BusinessCalendar
 from domain.clocks import ClockReading, evaluate, pause_spans
-from domain.contract_documents import terms_of
+from domain.contract_documents import pack_of, terms_of
 from domain.contracts import ContractRuleViolation, ServiceContract
 from domain.errors import NotFound
 from domain.ledger_base import Clock, LedgerBase, Recorded, utc_now
+from domain.policy_packs import Pack
 from domain.sla_terms import SlaTerms
 from domain.tickets import Ticket
 
@@ -61,7 +62,7 @@ class ContractCommands(LedgerBase):
 
     def __init__(self, env: dict[str, str] | None = None, clock: Clock = utc_now) -> None:
         super().__init__(env, clock)
-        self._parsed_terms: dict[tuple[UUID, int], SlaTerms] = {}
+        self._parsed_packs: dict[tuple[UUID, int], Pack] = {}
 
     def draft_contract(
         self, customer_id: str, name: str, document: Mapping[str, Any], actor: Actor
@@ -122,17 +123,21 @@ class ContractCommands(LedgerBase):
         return SlaStatus(ticket.contract_id, ticket.contract_version, clocks)
 
     def terms(self, contract_id: UUID, version: int) -> SlaTerms:
-        """A version's terms, parsed once: a version's document never changes."""
+        """A version's SLA terms."""
+        return self._pack(contract_id, version).terms
+
+    def _pack(self, contract_id: UUID, version: int) -> Pack:
+        """A version's document, parsed once: a version's document never changes."""
         key = (contract_id, version)
-        if key not in self._parsed_terms:
+        if key not in self._parsed_packs:
             versions = self.get_contract(contract_id).versions
             if not 1 <= version <= len(versions):
                 msg = f"contract {contract_id} has versions 1 to {len(versions)}, not {version}"
                 raise ContractVersionNotFound(
                     msg, field="version", contract_id=str(contract_id), version=version
                 )
-            self._parsed_terms[key] = terms_of(versions[version - 1].document)
-        return self._parsed_terms[key]
+            self._parsed_packs[key] = pack_of(versions[version - 1].document)
+        return self._parsed_packs[key]
 
     def calendar(self, contract_id: UUID, version: int, name: str) -> BusinessCalendar:
         """A calendar of a contract version, by the name its targets use."""

@@ -9,10 +9,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from domain.claim_terms import ClaimTerms
 from domain.pack_calendars import HolidaySource, holiday_sets
 from domain.pack_reading import deep_merge
-from domain.policy_packs import PACK_DIRECTORY, PackInvalid, pack_from_table, shipped_packs
+from domain.policy_packs import PACK_DIRECTORY, Pack, PackInvalid, pack_from_table, shipped_packs
 from domain.sla_terms import SlaTerms
 
 STANDARD_CLAIM_TERMS = PACK_DIRECTORY / "claims" / "standard.toml"
@@ -44,14 +43,13 @@ def with_claim_terms(table: Mapping[str, Any]) -> dict[str, Any]:
     return {**table, "calendars": calendars, "claims": standard["claims"]}
 
 
-def terms_of(document: Mapping[str, Any]) -> SlaTerms:
+def pack_of(document: Mapping[str, Any]) -> Pack:
     """The terms a stored document gives (it names no holiday source: its dates are written out)."""
-    return pack_from_table("contract", document).terms
+    return pack_from_table("contract", document)
 
 
-def claim_terms_of(document: Mapping[str, Any]) -> ClaimTerms | None:
-    """The claim terms of a stored document; None for a version drafted before they existed."""
-    return pack_from_table("contract", document).claims
+def terms_of(document: Mapping[str, Any]) -> SlaTerms:
+    return pack_of(document).terms
 
 
 def written_out(calendar: Mapping[str, Any], path: str, source: HolidaySource | None) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from domain.claims import (
     SubsidyPurchase,
 )
 from domain.contract_documents import contract_document
+from domain.errors import InvalidValue
 from domain.household_subsidies import SubsidyLimitReached
 from domain.ledger import ServiceLedger
 from domain.policy_packs import PackInvalid
@@ -217,3 +218,17 @@ def test_claim_terms_come_from_the_contract_version_and_a_bad_table_is_refused_w
     bad = {"claims": {"approvals": [{"kind": "commercial", "steps": ["engineer"]}]}}
     with pytest.raises(PackInvalid, match=r"claims\.approvals\[0\]\.steps\[0\]"):
         contract_document("fault-4-class", bad, library_holidays)
+
+
+def test_a_line_or_a_total_beyond_the_largest_amount_is_refused_and_nothing_is_recorded(
+    claims: ServiceLedger,
+) -> None:
+    with pytest.raises(InvalidValue, match="rate or price"):
+        ClaimLine(LineKind.MATERIAL, "P-1", "Pump", Decimal(1), Decimal("-5"))
+    with pytest.raises(InvalidValue, match="line's amount"):
+        ClaimLine(LineKind.MATERIAL, "P-1", "Pump", Decimal(99_999), Decimal("9999999999999"))
+    big = ClaimLine(LineKind.MATERIAL, "P-1", "Pump", Decimal(1), Decimal("9000000000000.00"))
+    position = claims.recorder.max_notification_id()
+    with pytest.raises(InvalidValue, match="total"):
+        claims.draft_claim(ClaimDraft(ClaimKind.WARRANTY, "xcmg", "volvo-ce", "CNY", (big, big)), CLERK)
+    assert claims.recorder.max_notification_id() == position
