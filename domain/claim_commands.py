@@ -217,13 +217,7 @@ class ClaimCommands(ContractCommands):
             if ticket.contract_id is not None and ticket.contract_version is not None:
                 return ticket.contract_id, ticket.contract_version
         contract_id = draft.contract_id or contract_id_for(draft.customer_id)
-        contract = self._find_contract(contract_id)
-        version = None if contract is None else contract.version_in_force(now)
-        if version is None:
-            customer = draft.customer_id
-            msg = f"no contract version is in force for {customer}; name the contract_id to claim under"
-            raise InvalidValue(msg, field="contract_id", customer_id=draft.customer_id)
-        return contract_id, version.number
+        return self._version_in_force(contract_id, draft.customer_id, now)
 
     def _lines(self, draft: ClaimDraft, terms: ClaimTerms) -> list[ClaimLine]:
         purchase = draft.subsidy

@@ -13,7 +13,7 @@ from domain.calendars import BusinessCalendar
 from domain.clocks import ClockReading, evaluate, pause_spans
 from domain.contract_documents import pack_of, terms_of
 from domain.contracts import ContractRuleViolation, ServiceContract
-from domain.errors import NotFound
+from domain.errors import InvalidValue, NotFound
 from domain.ledger_base import Clock, LedgerBase, Recorded, utc_now
 from domain.policy_packs import Pack
 from domain.sla_terms import SlaTerms
@@ -153,6 +153,15 @@ class ContractCommands(LedgerBase):
         version = None if contract is None else contract.version_in_force(reported_at)
         if contract is not None and version is not None:
             ticket.assign_contract(contract.id, version.number, actor, self.clock())
+
+    def _version_in_force(self, contract_id: UUID, customer_id: str, now: datetime) -> tuple[UUID, int]:
+        """The contract and the number of its version in force now; refused when none is."""
+        contract = self._find_contract(contract_id)
+        version = None if contract is None else contract.version_in_force(now)
+        if version is None:
+            msg = f"no contract version is in force for {customer_id}; name the contract_id to work under"
+            raise InvalidValue(msg, field="contract_id", customer_id=customer_id)
+        return contract_id, version.number
 
     def _find_contract(self, contract_id: UUID) -> ServiceContract | None:
         try:

@@ -14,7 +14,11 @@ from domain.pack_reading import deep_merge
 from domain.policy_packs import PACK_DIRECTORY, Pack, PackInvalid, pack_from_table, shipped_packs
 from domain.sla_terms import SlaTerms
 
-STANDARD_CLAIM_TERMS = PACK_DIRECTORY / "claims" / "standard.toml"
+STANDARD_TERMS = {
+    "claims": PACK_DIRECTORY / "claims" / "standard.toml",
+    "assets": PACK_DIRECTORY / "assets" / "standard.toml",
+}
+"""The tables every contract document has, and the file that supplies each where a pack has none."""
 
 
 def contract_document(
@@ -24,7 +28,7 @@ def contract_document(
     path = shipped_packs().get(pack)
     if path is None:
         raise PackInvalid(pack, "pack", f"no shipped pack {pack!r}; packs are {', '.join(shipped_packs())}")
-    table = deep_merge(with_claim_terms(tomllib.loads(Path(path).read_text("utf-8"))), overrides or {})
+    table = deep_merge(with_standard_terms(tomllib.loads(Path(path).read_text("utf-8"))), overrides or {})
     pack_from_table(pack, table, holiday_source, file=str(path))
     calendars = {
         name: written_out(calendar, f"calendars.{name}", holiday_source)
@@ -34,13 +38,15 @@ def contract_document(
     return document
 
 
-def with_claim_terms(table: Mapping[str, Any]) -> dict[str, Any]:
-    """A pack without claim terms receives the standard ones, and the calendar they count on."""
-    if "claims" in table:
-        return dict(table)
-    standard = tomllib.loads(STANDARD_CLAIM_TERMS.read_text("utf-8"))
-    calendars = {**standard["calendars"], **table.get("calendars", {})}
-    return {**table, "calendars": calendars, "claims": standard["claims"]}
+def with_standard_terms(table: Mapping[str, Any]) -> dict[str, Any]:
+    """A pack lacking claim or asset terms receives the standard ones, and the calendars they count on."""
+    merged = dict(table)
+    for key, path in STANDARD_TERMS.items():
+        if key not in merged:
+            standard = tomllib.loads(path.read_text("utf-8"))
+            calendars = {**standard["calendars"], **merged.get("calendars", {})}
+            merged = {**merged, "calendars": calendars, key: standard[key]}
+    return merged
 
 
 def pack_of(document: Mapping[str, Any]) -> Pack:

@@ -10,7 +10,9 @@ from uuid import UUID, uuid4
 
 from domain.actors import Actor
 from domain.ledger_base import Clock, Recorded, utc_now
+from domain.old_part_commands import OldPartCommands
 from domain.statement_commands import StatementCommands
+from domain.stock_commands import StockCommands
 from domain.ticket_terms import Channel, PauseReason
 from domain.tickets import Ticket
 from domain.verdict_commands import VerdictCommands
@@ -33,7 +35,7 @@ class TicketDraft:
     asset_id: str | None = None
 
 
-class ServiceLedger(VerdictCommands, StatementCommands):
+class ServiceLedger(VerdictCommands, StatementCommands, OldPartCommands, StockCommands):
     """Records tickets as immutable events and answers what the log says of them."""
 
     name = "ServiceLedger"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from domain.asset_terms import AssetTerms, asset_terms_from
 from domain.calendars import BusinessCalendar
 from domain.claim_terms import ClaimTerms, claim_terms_from
 from domain.errors import InvalidValue
@@ -79,6 +80,8 @@ class Pack:
     terms: SlaTerms
     claims: ClaimTerms | None = None
     """The claim terms, where the pack has a `[claims]` table (every contract document does)."""
+    assets: AssetTerms | None = None
+    """The asset terms, where the pack has an `[assets]` table (every contract document does)."""
 
 
 def shipped_packs() -> dict[str, Path]:
@@ -133,18 +136,19 @@ def pack_from_table(
 
 
 def _pack(name: str, table: Mapping[str, Any], source: HolidaySource | None) -> Pack:
-    check_keys(table, "", PACK_KEYS, ("parties", "claims"))
+    check_keys(table, "", PACK_KEYS, ("parties", "claims", "assets"))
     severities = _severities(table["severities"], "severities")
     calendars = read_calendars(table["calendars"], "calendars", source)
     targets = _targets(table["targets"], {s.code for s in severities}, calendars)
     parties = tuple(texts_at(table.get("parties", []), "parties"))
     terms = SlaTerms(calendars, severities, targets, parties)
     claims = claim_terms_from(table["claims"], "claims", calendars) if "claims" in table else None
+    assets = asset_terms_from(table["assets"], "assets", calendars) if "assets" in table else None
     description, source_text = (
         text_at(table["description"], "description"),
         text_at(table["source"], "source"),
     )
-    return Pack(name, description, source_text, terms, claims)
+    return Pack(name, description, source_text, terms, claims, assets)
 
 
 def _severities(value: Any, path: str) -> tuple[SeverityClass, ...]:

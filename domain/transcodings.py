@@ -11,9 +11,12 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.actors import Actor, Role
+from domain.asset_terms import WarrantyStart
+from domain.assets import Loan
 from domain.claim_terms import ClaimKind, ClaimLine, LineKind, OldPart
 from domain.claims import SubsidyPurchase
 from domain.clocks import ClockStatus
+from domain.old_parts import Lot, LotStatus
 from domain.ticket_terms import Channel, Milestone, PauseReason, Status
 
 ROLES = {role.value: role for role in Role}
@@ -89,8 +92,10 @@ STORED_ENUMS: tuple[type[Enum], ...] = (
     ClockStatus,
     ClaimKind,
     LineKind,
+    WarrantyStart,
+    LotStatus,
 )
-STORED_VALUES: tuple[type[Any], ...] = (ClaimLine, OldPart, SubsidyPurchase)
+STORED_VALUES: tuple[type[Any], ...] = (ClaimLine, OldPart, SubsidyPurchase, Loan, Lot)
 """Frozen dataclasses that events carry."""
 
 
