@@ -11,7 +11,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 
-from api.schemas import Code, Text, example
+from api.schemas import Code, Serial, Text, example
 from domain.claim_terms import ClaimKind, LineKind
 from domain.statements import CREDIT_NOTE_NUMBER
 
@@ -135,7 +135,7 @@ class DraftClaim(BaseModel):
         description="The contract to claim under; else the ticket's, else the customer's in force now.",
     )
     ticket_id: UUID | None = None
-    asset_id: Code | None = None
+    asset_id: Serial | None = None
     service_completed_at: AwareDatetime | None = Field(
         default=None, description="When the service was completed; not in the future."
     )

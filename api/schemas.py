@@ -11,6 +11,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from domain.ticket_terms import Channel, PauseReason
 
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_-]*$")]
+Serial = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
+"""A serial or part number as its maker writes it, such as VOE-11110668."""
 Text = Annotated[str, Field(min_length=1, max_length=1000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 When = Annotated[
@@ -85,7 +87,7 @@ class OpenTicket(BaseModel):
     customer_id: Code
     site_id: Code
     region_tier: Code
-    asset_id: Code | None = None
+    asset_id: Serial | None = None
     severity: Code
     category: Code
     description: Annotated[str, Field(min_length=1, max_length=4000)]

@@ -21,7 +21,7 @@ from domain.errors import InvalidValue, NotFound
 from domain.household_subsidies import HouseholdSubsidies, household_subsidies_id
 from domain.ledger_base import Recorded
 from domain.money import amount, currency, rounded
-from domain.ticket_terms import require_aware, require_code
+from domain.ticket_terms import require_aware, require_code, require_reference
 
 
 class ClaimNotFound(NotFound):
@@ -80,7 +80,7 @@ class ClaimCommands(ContractCommands):
             customer_id=require_code("customer_id", draft.customer_id),
             vendor_id=require_code("vendor_id", draft.vendor_id),
             ticket_id=draft.ticket_id,
-            asset_id=None if draft.asset_id is None else require_code("asset_id", draft.asset_id),
+            asset_id=None if draft.asset_id is None else require_reference("asset_id", draft.asset_id),
             currency=currency(draft.currency),
             lines=lines,
             service_completed_at=self._completed(draft.service_completed_at, now),

@@ -19,6 +19,7 @@ from domain.ticket_terms import (
     require_aware,
     require_code,
     require_not_future,
+    require_reference,
     require_text,
 )
 
@@ -190,7 +191,7 @@ class Ticket(TicketRules):
             customer_id=require_code("customer_id", customer_id),
             site_id=require_code("site_id", site_id),
             region_tier=require_code("region_tier", region_tier),
-            asset_id=None if asset_id is None else require_code("asset_id", asset_id),
+            asset_id=None if asset_id is None else require_reference("asset_id", asset_id),
             severity=require_code("severity", severity),
             category=require_code("category", category),
             description=require_text("description", description),
