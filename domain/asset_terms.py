@@ -114,14 +114,15 @@ class GuaranteeFinding:
 
 
 def warranty_period(terms: AssetTerms, signed_on: date, passed_on: date | None) -> tuple[date, date]:
-    """The first and last day of warranty for an acceptance signed (and passed) on these days."""
+    """The first and last day of warranty for an acceptance signed (and passed) on these days: it
+    ends on the day before the start's date `warranty_months` later (a month's last day at most)."""
     if terms.warranty_start is WarrantyStart.ACCEPTANCE_DAY:
         start = signed_on
     elif terms.warranty_start is WarrantyStart.DAY_AFTER_ACCEPTANCE:
         start = signed_on + timedelta(days=1)
     else:
         start = passed_on or signed_on
-    return start, add_months(start, terms.warranty_months) - timedelta(days=1)
+    return start, add_months(start - timedelta(days=1), terms.warranty_months)
 
 
 def add_months(day: date, months: int) -> date:
