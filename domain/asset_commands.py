@@ -20,9 +20,10 @@ from domain.asset_terms import (
 from domain.assets import Asset, AssetRuleViolation, Loan, asset_id_for
 from domain.clocks import due_at
 from domain.contract_commands import ContractCommands, contract_id_for
-from domain.errors import InvalidValue, NotFound
+from domain.errors import InvalidValue, NotFound, TicketIsClosed
 from domain.ledger_base import Recorded
 from domain.money import amount
+from domain.ticket_terms import Status
 from domain.tickets import Ticket
 
 
@@ -146,6 +147,9 @@ class AssetCommands(ContractCommands):
         asset = self.get_asset(serial)
         ticket = self.get_ticket(ticket_id)
         now = self.clock()
+        if ticket.status in {Status.CLOSED, Status.CANCELLED}:
+            msg = f"ticket {ticket_id} is {ticket.status.value}: no backup unit goes to it"
+            raise TicketIsClosed(msg, field="ticket_id", status=ticket.status.value)
         loan = Loan(
             loan_id=str(uuid4()),
             ticket_id=str(ticket_id),
@@ -165,8 +169,8 @@ class AssetCommands(ContractCommands):
         return self._asset(serial, lambda a, now: a.take_back(condition, actor, now))
 
     def _loan_deadline(self, ticket: Ticket, now: datetime) -> datetime | None:
-        """When the backup unit was due: `within` of the trigger target lapsing unstopped; None without
-        a contract, without the target, or when the target was met."""
+        """When the backup unit is due: `within` of the trigger target's due time, unless the target was
+        met (stopped in time); None without a contract or the target."""
         if ticket.contract_id is None or ticket.contract_version is None:
             return None
         backup = self.asset_terms(ticket.contract_id, ticket.contract_version).backup

@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.actors import Actor
 from domain.asset_terms import WarrantyStart
 from domain.errors import RuleViolation
-from domain.ticket_terms import require_code, require_reference, require_text
+from domain.ticket_terms import require_code, require_past_day, require_reference, require_text
 
 ASSETS = uuid5(NAMESPACE_URL, "urn:service-ledger:assets")
 
@@ -135,6 +135,7 @@ class Asset(Aggregate):
     ) -> None:
         """The acceptance report signed, with the warranty the contract version gives (worked out
         by the caller from its terms)."""
+        require_past_day("signed_on", signed_on, now)
         if self.accepted_on is not None:
             raise AssetRuleViolation(f"{self.serial} was accepted on {self.accepted_on}", field="signed_on")
         if passed_on is not None and passed_on < signed_on:
@@ -175,8 +176,7 @@ class Asset(Aggregate):
     ) -> None:
         if any(r.ticket_id == str(ticket_id) for r in self.repairs):
             raise AssetRuleViolation(f"the repair under ticket {ticket_id} is recorded", field="ticket_id")
-        if failed_on > now.date():
-            raise AssetRuleViolation("failed_on is in the future", field="failed_on")
+        require_past_day("failed_on", failed_on, now)
         self._repaired(now, actor, str(ticket_id), failed_on, require_text("description", description))
 
     @event("RepairRecorded")

@@ -10,8 +10,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.actors import Actor
 from domain.calendars import close_of_working_days
 from domain.claim_terms import ClaimKind, ClaimLine, ClaimTerms, LineKind, OldPart
@@ -251,12 +249,8 @@ class ClaimCommands(ContractCommands):
 
     def _household(self, purchase: SubsidyPurchase) -> HouseholdSubsidies:
         key = household_subsidies_id(purchase.household_id, purchase.product_class)
-        try:
-            found: object = self.repository.get(key)
-        except AggregateNotFoundError:
-            return HouseholdSubsidies.start(purchase.household_id, purchase.product_class)
-        assert isinstance(found, HouseholdSubsidies)
-        return found
+        found = self._find(key, HouseholdSubsidies)
+        return found or HouseholdSubsidies.start(purchase.household_id, purchase.product_class)
 
 
 __all__ = ["ClaimDraft", "ClaimNotFound", "ClaimStatus", "SubsidyIneligible"]

@@ -67,6 +67,17 @@ class LedgerBase(Application[UUID]):
             )
         return aggregate
 
+    def _find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
+        """The aggregate if it has been recorded, else None (for aggregates a first command creates)."""
+        try:
+            found: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        except PersistenceError as error:
+            raise StorageUnavailable(str(error)) from error
+        assert isinstance(found, kind)
+        return found
+
     def _save(self, aggregate: Aggregate, *others: Aggregate) -> Recorded:
         """Record the new events of `aggregate` (and of `others`, in the same transaction)."""
         try:

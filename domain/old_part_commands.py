@@ -7,8 +7,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.actors import Actor
 from domain.asset_commands import AssetCommands
 from domain.asset_terms import return_window
@@ -16,6 +14,7 @@ from domain.claim_commands import ClaimCommands
 from domain.claim_terms import ClaimKind
 from domain.ledger_base import Recorded
 from domain.old_parts import Lot, OldPartRuleViolation, OldParts, old_parts_id
+from domain.ticket_terms import require_past_day
 
 
 class OldPartCommands(ClaimCommands, AssetCommands):
@@ -23,12 +22,7 @@ class OldPartCommands(ClaimCommands, AssetCommands):
 
     def get_old_parts(self, claim_id: UUID) -> OldParts | None:
         """The claim's old parts as collected so far; None before the first collection."""
-        try:
-            found: object = self.repository.get(old_parts_id(claim_id))
-        except AggregateNotFoundError:
-            return None
-        assert isinstance(found, OldParts)
-        return found
+        return self._find(old_parts_id(claim_id), OldParts)
 
     def collect_old_part(
         self,
@@ -47,8 +41,7 @@ class OldPartCommands(ClaimCommands, AssetCommands):
         now = self.clock()
         if claim.kind is not ClaimKind.WARRANTY:
             raise OldPartRuleViolation("only a warranty claim's old parts are collected", field="claim_id")
-        if collected_on > now.date():
-            raise OldPartRuleViolation("collected_on is in the future", field="collected_on")
+        require_past_day("collected_on", collected_on, now)
         if not any(p.part_number == part_number for p in claim.old_parts):
             listed = ", ".join(sorted({p.part_number for p in claim.old_parts})) or "none"
             msg = f"claim {claim_id} lists no old part {part_number!r} (it lists: {listed})"

@@ -13,9 +13,9 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.actors import Actor
 from domain.claim_terms import OldPart
-from domain.errors import RuleViolation
+from domain.errors import InvalidValue, RuleViolation
 from domain.stock import quantity_of
-from domain.ticket_terms import require_code, require_reference, require_text
+from domain.ticket_terms import require_code, require_past_day, require_reference, require_text
 
 OLD_PARTS = uuid5(NAMESPACE_URL, "urn:service-ledger:old-parts")
 
@@ -102,8 +102,10 @@ class OldParts(Aggregate):
     def log_in(self, lot_id: str, location_id: str, returned_on: date, actor: Actor, now: datetime) -> None:
         """The lot is back at the warehouse and logged in; after its window, it is flagged late."""
         lot = self._lot(lot_id, LotStatus.COLLECTED, "log in")
-        if returned_on < lot.collected_on or returned_on > now.date():
-            raise OldPartRuleViolation("returned_on is between collection and today", field="returned_on")
+        require_past_day("returned_on", returned_on, now)
+        if returned_on < lot.collected_on:
+            msg = f"returned_on is before the lot was collected on {lot.collected_on}"
+            raise InvalidValue(msg, field="returned_on")
         self._returned(now, actor, lot_id, require_code("location_id", location_id), returned_on)
         if returned_on > lot.due_by:
             self._late(now, actor, lot_id, lot.due_by, (returned_on - lot.due_by).days)

@@ -8,14 +8,12 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.actors import Actor, Role
-from domain.errors import NotFound
+from domain.errors import NotFound, TicketIsClosed
 from domain.ledger_base import LedgerBase, Recorded
 from domain.money import amount
 from domain.stock import StockItem, StockRuleViolation, stock_item_id
-from domain.ticket_terms import require_code, require_reference
+from domain.ticket_terms import Status, require_code, require_reference
 from domain.transfers import Transfer
 
 
@@ -60,7 +58,7 @@ class StockCommands(LedgerBase):
     def reserve_stock(
         self, part_number: str, location_id: str, ticket_id: UUID, quantity: int, actor: Actor
     ) -> Recorded:
-        self.get_ticket(ticket_id)
+        self._working_ticket(ticket_id, actor)
         return self._move(
             part_number, location_id, lambda i, now: i.reserve(ticket_id, quantity, actor, now), existing=True
         )
@@ -80,11 +78,8 @@ class StockCommands(LedgerBase):
         actor: Actor,
         chargeable: bool = True,
     ) -> Recorded:
-        """Issue parts to a ticket; an engineer records parts only on a ticket dispatched to them."""
-        ticket = self.get_ticket(ticket_id)
-        if actor.role is Role.ENGINEER and ticket.engineer_id != actor.id:
-            msg = f"ticket {ticket_id} is not dispatched to {actor.id}: record parts on your own tickets"
-            raise StockRuleViolation(msg, field="ticket_id")
+        """Issue parts to a ticket being worked; an engineer only to a ticket dispatched to them."""
+        self._working_ticket(ticket_id, actor)
         return self._move(
             part_number,
             location_id,
@@ -102,7 +97,7 @@ class StockCommands(LedgerBase):
         actor: Actor,
     ) -> Recorded:
         if ticket_id is not None:
-            self.get_ticket(ticket_id)
+            self._working_ticket(ticket_id, actor, open_only=False)
         return self._move(
             part_number,
             location_id,
@@ -190,12 +185,19 @@ class StockCommands(LedgerBase):
 
     def _stock_item(self, part_number: str, location_id: str) -> StockItem:
         """The item, or a new one for a part first seen at the location."""
-        try:
-            found: object = self.repository.get(stock_item_id(part_number, location_id))
-        except AggregateNotFoundError:
-            return StockItem.open(part_number, location_id)
-        assert isinstance(found, StockItem)
-        return found
+        found = self._find(stock_item_id(part_number, location_id), StockItem)
+        return found or StockItem.open(part_number, location_id)
+
+    def _working_ticket(self, ticket_id: UUID, actor: Actor, *, open_only: bool = True) -> None:
+        """Parts go to a ticket still being worked (returns may follow its close); an engineer
+        records parts only on a ticket dispatched to them."""
+        ticket = self.get_ticket(ticket_id)
+        if open_only and ticket.status in {Status.CLOSED, Status.CANCELLED}:
+            msg = f"ticket {ticket_id} is {ticket.status.value}: no parts go to it"
+            raise TicketIsClosed(msg, field="ticket_id", status=ticket.status.value)
+        if actor.role is Role.ENGINEER and ticket.engineer_id != actor.id:
+            msg = f"ticket {ticket_id} is not dispatched to {actor.id}: record parts on your own tickets"
+            raise StockRuleViolation(msg, field="ticket_id")
 
     def _move(
         self,

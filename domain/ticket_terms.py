@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 
 from domain.errors import InvalidValue, OccurredTimeInvalid
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
+LATEST_ZONE_OFFSET = timedelta(hours=14)
 CLOCK_SKEW_ALLOWANCE = timedelta(seconds=60)
 """How far an occurred time may run ahead of the ledger's clock (device clocks drift)."""
 
@@ -105,6 +106,21 @@ def require_reference(field: str, value: str) -> str:
     if not REFERENCE_PATTERN.fullmatch(value):
         msg = f"{field} must be letters and digits, with '.', '_', '/' or '-' inside (max 64)"
         raise InvalidValue(msg, field=field, value=value)
+    return value
+
+
+def latest_today(now: datetime) -> date:
+    """The latest date it is anywhere now (UTC+14): a day given as a local date is not in the future
+    unless it is later than this."""
+    return (now + LATEST_ZONE_OFFSET).date()
+
+
+def require_past_day(field: str, value: date, now: datetime) -> date:
+    """A local date that has begun somewhere by now."""
+    if value > latest_today(now):
+        raise InvalidValue(
+            f"{field} {value.isoformat()} is in the future", field=field, value=value.isoformat()
+        )
     return value
 
 

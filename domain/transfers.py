@@ -54,7 +54,9 @@ class Transfer(Aggregate):
         self.value = Decimal("0.00")
         self.requested_at = occurred_at
         self.dispatched_at: datetime | None = None
+        self.document: str | None = None
         self.arrived_at: datetime | None = None
+        self.cancellation: str | None = None
 
     @classmethod
     def request(
@@ -91,6 +93,7 @@ class Transfer(Aggregate):
         self.status = TransferStatus.IN_TRANSIT
         self.value = value
         self.dispatched_at = occurred_at
+        self.document = document
 
     def arrive(self, actor: Actor, now: datetime) -> None:
         self._require(TransferStatus.IN_TRANSIT, doing="receive")
@@ -108,6 +111,7 @@ class Transfer(Aggregate):
     @event("Cancelled")
     def _cancelled(self, occurred_at: datetime, actor: Actor, reason: str) -> None:
         self.status = TransferStatus.CANCELLED
+        self.cancellation = reason
 
     def _require(self, status: TransferStatus, doing: str) -> None:
         if self.status is not status:

@@ -18,7 +18,12 @@ def test_a_version_lists_its_calendars_with_windows_holidays_and_make_up_days(ap
     path = calendars_of(api, "calendar-list-co")
     listed = api.get(path)
     assert listed.status_code == 200, listed.text
-    assert [c["name"] for c in listed.json()["calendars"]] == ["claims_office", "office", "round_the_clock"]
+    assert [c["name"] for c in listed.json()["calendars"]] == [
+        "backup_clock",
+        "claims_office",
+        "office",
+        "round_the_clock",
+    ]
     office = api.get(f"{path}/office").json()
     assert office["zone"] == "Asia/Shanghai"
     assert office["weekly"]["monday"] == ["08:30-17:30"]

@@ -12,7 +12,7 @@ from uuid import UUID
 import pytest
 
 from domain.actors import Actor, Role
-from domain.errors import ConcurrentUpdate
+from domain.errors import ConcurrentUpdate, TicketIsClosed
 from domain.ledger import ServiceLedger
 from domain.stock import InsufficientStock, StockItem, StockRuleViolation
 from domain.transfers import TransferStatus
@@ -129,10 +129,26 @@ def test_an_engineer_records_parts_only_on_a_ticket_dispatched_to_them(ledger: S
     theirs, others = ticket(ledger), ticket(ledger)
     now = ledger.clock()
     ledger.dispatch(theirs, ENGINEER.id, now, now, MANAGER)
+    ledger.reserve_stock(PART, MAIN, theirs, 1, ENGINEER)
     ledger.issue_stock(PART, MAIN, theirs, 1, CLERK, ENGINEER)
     with pytest.raises(StockRuleViolation, match="your own tickets"):
         ledger.issue_stock(PART, MAIN, others, 1, CLERK, ENGINEER)
+    with pytest.raises(StockRuleViolation, match="your own tickets"):
+        ledger.reserve_stock(PART, MAIN, others, 1, ENGINEER)
     assert ledger.get_stock_item(PART, MAIN).on_hand == 2
+
+
+def test_no_parts_go_to_a_closed_or_cancelled_ticket_but_they_may_come_back(ledger: ServiceLedger) -> None:
+    stocked(ledger, 3)
+    ticket_id = ticket(ledger)
+    ledger.issue_stock(PART, MAIN, ticket_id, 1, CLERK, KEEPER)
+    ledger.cancel(ticket_id, "Duplicate report", ledger.clock(), MANAGER)
+    with pytest.raises(TicketIsClosed):
+        ledger.issue_stock(PART, MAIN, ticket_id, 1, CLERK, KEEPER)
+    with pytest.raises(TicketIsClosed):
+        ledger.reserve_stock(PART, MAIN, ticket_id, 1, KEEPER)
+    ledger.return_stock(PART, MAIN, ticket_id, "RTN-1", 1, KEEPER)
+    assert ledger.get_stock_item(PART, MAIN).on_hand == 3
 
 
 def test_a_free_spare_costs_the_customer_nothing_and_is_still_valued(ledger: ServiceLedger) -> None:
