@@ -15,6 +15,7 @@ from litestar.exceptions import (
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
+from domain.csv_lines import LinesRefused
 from domain.errors import (
     ConcurrentUpdate,
     InvalidValue,
@@ -23,7 +24,6 @@ from domain.errors import (
     RuleViolation,
     StorageUnavailable,
 )
-from domain.statements import StatementMalformed
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE = "urn:service-ledger:problem:"
@@ -69,21 +69,19 @@ def problem(
 
 
 def ledger_error(request: Request[Any, Any, Any], error: LedgerError) -> Response[dict[str, Any]]:
-    status = next(s for kind, s in STATUS_OF if isinstance(error, kind)) if _known(error) else 400
+    status = _status(error)
     errors = [{"field": error.field, "reason": error.message}] if error.field else None
     headers = {"Retry-After": "1"} if status == 503 else None  # noqa: PLR2004 - the status named
     return problem(request, status, error.code, _title(error), error.message, errors, headers)
 
 
-def statement_malformed(
-    request: Request[Any, Any, Any], error: StatementMalformed
-) -> Response[dict[str, Any]]:
-    """A refused statement names every bad line: `line 4.amount`, or `line 4` for the whole line."""
+def lines_refused(request: Request[Any, Any, Any], error: LinesRefused) -> Response[dict[str, Any]]:
+    """A file refused whole names every bad line: `line 4.amount`, or `line 4` for the whole line."""
     errors = [
         {"field": f"line {p.line}" + (f".{p.column}" if p.column else ""), "reason": p.reason}
         for p in error.problems
     ]
-    return problem(request, 422, error.code, _title(error), error.message, errors)
+    return problem(request, _status(error), error.code, _title(error), error.message, errors)
 
 
 def validation_error(request: Request[Any, Any, Any], error: ValidationException) -> Response[dict[str, Any]]:
@@ -124,8 +122,8 @@ def internal_error(request: Request[Any, Any, Any], error: Exception) -> Respons
     return problem(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal", "Internal error", detail)
 
 
-def _known(error: LedgerError) -> bool:
-    return any(isinstance(error, kind) for kind, _ in STATUS_OF)
+def _status(error: LedgerError) -> int:
+    return next((status for kind, status in STATUS_OF if isinstance(error, kind)), 400)
 
 
 def _title(error: LedgerError) -> str:
@@ -147,7 +145,7 @@ def _http_title(error: HTTPException) -> str:
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     LedgerError: ledger_error,
-    StatementMalformed: statement_malformed,
+    LinesRefused: lines_refused,
     ValidationException: validation_error,
     StaleRead: stale_read,
     HTTPException: http_error,

@@ -35,6 +35,8 @@ class Settings:
     read_wait_seconds: float = 2.0
     log_format: str = "console"
     max_body_bytes: int = 65_536
+    max_import_bytes: int = 16_777_216
+    """Largest CSV file a statement or opening-balance import takes."""
     view_batch_size: int = 10_000
     sla_monitor: bool = True
     """Record SLA verdicts and escalations as events, with the projections."""
@@ -67,6 +69,7 @@ class Settings:
             read_wait_seconds=_number(env, "LEDGER_READ_WAIT_SECONDS", 2.0, float),
             log_format=env.get("LEDGER_LOG_FORMAT", "console"),
             max_body_bytes=_number(env, "LEDGER_MAX_BODY_BYTES", 65_536, int),
+            max_import_bytes=_number(env, "LEDGER_MAX_IMPORT_BYTES", 16_777_216, int),
             view_batch_size=_number(env, "LEDGER_VIEW_BATCH_SIZE", 10_000, int),
             sla_monitor=_flag(env, "LEDGER_SLA_MONITOR", default=True),
             sweep_seconds=_number(env, "LEDGER_SWEEP_SECONDS", 5.0, float),

@@ -32,47 +32,41 @@ does not mention are the "claims with no line".
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Mapping
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
 from domain.claims import Claim, ClaimStatus
+from domain.csv_lines import CsvFile, LineProblem, LinesRefused
 from domain.errors import InvalidValue
-from domain.money import CURRENCY, amount
+from domain.money import CURRENCY
 from domain.ticket_terms import require_code
 
+__all__ = [
+    "CREDIT_NOTE_NUMBER",
+    "HEADER",
+    "AmountMismatch",
+    "LineProblem",
+    "Statement",
+    "StatementLine",
+    "StatementMalformed",
+    "StatementMatch",
+    "Unmatched",
+    "match_statement",
+    "parse_statement",
+]
 HEADER = ("claim_id", "credit_note_number", "amount", "currency", "issued_on")
-BOM = "\ufeff"
 CREDIT_NOTE_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
-AMOUNT_TEXT = re.compile(r"[0-9]{1,13}(\.[0-9]{1,2})?")
-DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-@dataclass(frozen=True)
-class LineProblem:
-    """Why one line of a statement is refused; `column` is None when the whole line is at fault."""
-
-    line: int
-    column: str | None
-    reason: str
-
-
-class StatementMalformed(InvalidValue):
+class StatementMalformed(LinesRefused, InvalidValue):
     """The statement file breaks its format: every bad line, and nothing recorded."""
 
     code = "statement-malformed"
-
-    def __init__(self, problems: Iterable[LineProblem]) -> None:
-        self.problems = tuple(problems)
-        lines = sorted({p.line for p in self.problems})
-        listed = ", ".join(str(n) for n in lines)
-        msg = f"the statement is refused, nothing was recorded: line{'s' if len(lines) > 1 else ''} {listed}"
-        super().__init__(msg, field="body", lines=lines)
+    subject = "the statement"
 
 
 @dataclass(frozen=True)
@@ -133,33 +127,10 @@ class StatementMatch:
 def parse_statement(vendor_id: str, data: bytes) -> Statement:
     """The statement a vendor's file gives, or `StatementMalformed` naming every bad line."""
     require_code("vendor_id", vendor_id)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        where = data[: error.start].count(b"\n") + 1
-        raise StatementMalformed([LineProblem(where, None, "the file is not UTF-8 text")]) from None
-    rows = [row.removesuffix("\r") for row in text.removeprefix(BOM).split("\n")]
-    problems: list[LineProblem] = []
-    header = _fields(1, rows[0], problems)
-    if header is not None and tuple(f.strip() for f in header) != HEADER:
-        problems.append(LineProblem(1, None, f"the header must be {','.join(HEADER)}"))
-    lines: list[StatementLine] = []
-    seen: dict[tuple[UUID, str], int] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        if not row.strip():
-            continue
-        line = _line(number, row, problems)
-        if line is None:
-            continue
-        first = seen.setdefault((line.claim_id, line.number), number)
-        if first != number:
-            problems.append(LineProblem(number, None, f"repeats the credit note of line {first}"))
-        lines.append(line)
-    if not lines and not problems:
-        problems.append(LineProblem(1, None, "the statement lists no credit note"))
-    if problems:
-        raise StatementMalformed(problems)
-    return Statement(vendor_id, tuple(lines))
+    lines = CsvFile(data, HEADER, StatementMalformed).read(
+        _line, lambda line: (line.claim_id, line.number), "credit note", "the statement lists no credit note"
+    )
+    return Statement(vendor_id, lines)
 
 
 def match_statement(
@@ -213,59 +184,25 @@ def _not_creditable(claim: Claim, line: StatementLine) -> str | None:
     return None
 
 
-def _fields(number: int, row: str, problems: list[LineProblem]) -> list[str] | None:
-    try:
-        return next(csv.reader([row], strict=True, skipinitialspace=True))
-    except csv.Error as error:
-        problems.append(LineProblem(number, None, f"not a CSV line: {error}"))
-        return None
-
-
-def _line(number: int, row: str, problems: list[LineProblem]) -> StatementLine | None:
-    fields = _fields(number, row, problems)
-    if fields is None:
-        return None
-    if len(fields) != len(HEADER):
-        problems.append(LineProblem(number, None, f"{len(fields)} fields, not {len(HEADER)}"))
-        return None
-    claim_text, number_text, amount_text, currency_text, date_text = (f.strip() for f in fields)
-    found = len(problems)
-    claim_id = _claim_id(number, claim_text, problems)
+def _line(file: CsvFile, number: int, fields: list[str]) -> StatementLine | None:
+    claim_text, number_text, amount_text, currency_text, date_text = fields
+    found = len(file.problems)
+    claim_id = _claim_id(file, number, claim_text)
     if not CREDIT_NOTE_NUMBER.fullmatch(number_text):
         reason = "1 to 64 letters, digits and . _ / -, starting with a letter or digit"
-        problems.append(LineProblem(number, "credit_note_number", f"{number_text!r} is not {reason}"))
-    figure = _amount(number, amount_text, problems)
+        file.refuse(number, "credit_note_number", f"{number_text!r} is not {reason}")
+    figure = file.amount(number, "amount", amount_text, positive=True)
     if not CURRENCY.fullmatch(currency_text):
-        problems.append(LineProblem(number, "currency", f"{currency_text!r} is not an ISO 4217 code"))
-    issued_on = _date(number, date_text, problems)
-    if len(problems) > found or claim_id is None or figure is None or issued_on is None:
+        file.refuse(number, "currency", f"{currency_text!r} is not an ISO 4217 code")
+    issued_on = file.date(number, "issued_on", date_text)
+    if len(file.problems) > found or claim_id is None or figure is None or issued_on is None:
         return None
     return StatementLine(number, claim_id, number_text, figure, currency_text, issued_on)
 
 
-def _claim_id(number: int, text: str, problems: list[LineProblem]) -> UUID | None:
+def _claim_id(file: CsvFile, number: int, text: str) -> UUID | None:
     try:
         return UUID(text)
     except ValueError:
-        problems.append(LineProblem(number, "claim_id", f"{text!r} is not a claim id (a UUID)"))
+        file.refuse(number, "claim_id", f"{text!r} is not a claim id (a UUID)")
         return None
-
-
-def _amount(number: int, text: str, problems: list[LineProblem]) -> Decimal | None:
-    if AMOUNT_TEXT.fullmatch(text):
-        try:
-            return amount(text, "amount", positive=True)
-        except InvalidValue as error:
-            problems.append(LineProblem(number, "amount", error.message))
-            return None
-    reason = "not an amount such as 4800.00 (digits, a point, at most two decimals)"
-    problems.append(LineProblem(number, "amount", f"{text!r} is {reason}"))
-    return None
-
-
-def _date(number: int, text: str, problems: list[LineProblem]) -> date | None:
-    if DATE_TEXT.fullmatch(text):
-        with suppress(ValueError):
-            return date.fromisoformat(text)
-    problems.append(LineProblem(number, "issued_on", f"{text!r} is not a date such as 2026-11-01"))
-    return None
