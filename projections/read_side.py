@@ -10,6 +10,9 @@ from eventsourcing.postgres import PostgresFactory
 from eventsourcing.sqlite import SQLiteFactory
 
 from domain.ledger import ServiceLedger
+from projections.asset_register import AssetProjection, AssetView
+from projections.asset_register_memory import MemoryAssetView
+from projections.asset_register_sql import SqlAssetView
 from projections.batching import BatchProjection
 from projections.claim_ledger import ClaimLedgerProjection, ClaimLedgerView
 from projections.claim_ledger_memory import MemoryClaimLedgerView
@@ -21,6 +24,9 @@ from projections.sla_clock_stores import MemorySlaClockView, SqlSlaClockView
 from projections.sla_clocks import SlaClockProjection, SlaClockView
 from projections.sla_monitor import SlaMonitor, SlaSweeper
 from projections.sql import Dialect, SqlView
+from projections.stock_levels import StockProjection, StockView
+from projections.stock_levels_memory import MemoryStockView
+from projections.stock_levels_sql import SqlStockView
 from projections.ticket_board import TicketBoardProjection, TicketBoardView
 from projections.ticket_board_stores import MemoryTicketBoardView, SqlTicketBoardView
 from projections.ticket_history import TicketHistoryProjection, TicketHistoryView
@@ -61,12 +67,16 @@ class ReadSide:
         self.clocks: SlaClockView = SqlSlaClockView(dialect) if dialect else MemorySlaClockView()
         self.kpis: KpiView = SqlKpiView(dialect) if dialect else MemoryKpiView()
         self.claims: ClaimLedgerView = SqlClaimLedgerView(dialect) if dialect else MemoryClaimLedgerView()
+        self.stock: StockView = SqlStockView(dialect) if dialect else MemoryStockView()
+        self.assets: AssetView = SqlAssetView(dialect) if dialect else MemoryAssetView()
         projections: list[BatchProjection[Any]] = [
             TicketBoardProjection(self.board),
             TicketHistoryProjection(self.history),
             SlaClockProjection(self.clocks, ledger),
             KpiProjection(self.kpis, ledger),
             ClaimLedgerProjection(self.claims, ledger),
+            StockProjection(self.stock, ledger),
+            AssetProjection(self.assets, ledger),
         ]
         self.runners = {
             p.name: ViewRunner(ledger, p, batch_size=batch_size, on_error=on_error) for p in projections

@@ -441,7 +441,8 @@ def test_health_reports_the_log_position_and_each_view(api: Api) -> None:
         "store": "memory",
         "log_position": answer["position"],
         "views": dict.fromkeys(
-            ("ticket_board", "ticket_history", "sla_clocks", "kpis", "claim_ledger"), answer["position"]
+            ("ticket_board", "ticket_history", "sla_clocks", "kpis", "claim_ledger", "stock", "assets"),
+            answer["position"],
         ),
     }
 
