@@ -5,12 +5,14 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 import structlog
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.pydantic import PydanticPlugin
 
+from api.asset_read_routes import ASSET_READ_ROUTES
+from api.asset_routes import AssetController
 from api.auth import bearer_tokens
 from api.calendar_routes import CalendarController
 from api.claim_routes import ClaimController
@@ -18,13 +20,18 @@ from api.contract_routes import ContractController
 from api.errors import EXCEPTION_HANDLERS
 from api.health import health
 from api.kpi_routes import download_kpis, query_kpis
+from api.old_part_routes import OldPartController
+from api.opening_balance_routes import OPENING_BALANCE_ROUTES
+from api.parts_read_routes import STOCK_READ_ROUTES
 from api.reconciliation_routes import RECONCILIATION_ROUTES
 from api.request_log import RequestLog, configure_logging
 from api.services import Services
 from api.settings import Settings
 from api.sla_routes import clocks_at_risk, ticket_sla
 from api.statement_routes import import_statement
+from api.stock_routes import StockController
 from api.ticket_commands import TicketController
+from api.transfer_routes import TransferController
 from domain.ledger import ServiceLedger
 from projections.read_side import ReadSide
 
@@ -57,6 +64,15 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
         if owns_ledger:
             services.ledger.close()
 
+    # One registration for everything under /assets: Litestar 2.25 registers a handler again each
+    # time another top-level item adds a handler to its path, and wraps a sync handler in a thread
+    # twice (POST /assets then answers a coroutine, a 500).
+    assets = Router(path="/", route_handlers=[AssetController, *ASSET_READ_ROUTES])
+    imports = Router(
+        path="/",
+        route_handlers=[import_statement, *OPENING_BALANCE_ROUTES],
+        request_max_body_size=settings.max_import_bytes,
+    )
     app = Litestar(
         plugins=[PydanticPlugin(prefer_alias=True)],
         route_handlers=[
@@ -64,12 +80,17 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
             ContractController,
             CalendarController,
             ClaimController,
-            import_statement,
+            StockController,
+            TransferController,
+            assets,
+            OldPartController,
+            imports,
             ticket_sla,
             clocks_at_risk,
             query_kpis,
             download_kpis,
             *RECONCILIATION_ROUTES,
+            *STOCK_READ_ROUTES,
             health,
         ],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True)},

@@ -13,6 +13,7 @@ from litestar.types import ASGIApp
 
 from domain.actors import PEOPLE, Actor, Role
 from domain.claim_terms import APPROVER_ROLES
+from domain.errors import InvalidValue
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 
@@ -43,6 +44,40 @@ CLAIM_REJECTERS = CLAIM_APPROVERS | CLAIMS_DESK
 CLAIM_FINANCE = frozenset({Role.FINANCE, Role.MANAGER})
 """Credit notes, payouts and their reversals, subsidy refunds and statement imports."""
 PRODUCT_RETURNS = frozenset({Role.CLAIMS, Role.MANAGER})
+OPENING_BALANCES = frozenset({Role.WAREHOUSE, Role.MANAGER})
+"""Import an opening stock count or an asset register."""
+MANAGEMENT = frozenset({Role.MANAGER, Role.SERVICE_DIRECTOR, Role.GENERAL_MANAGER})
+"""Approve write-offs and counts (as X-Approver-Token); pass an asset's service to another dealer."""
+STOCK_KEEPERS = frozenset({Role.WAREHOUSE})
+"""Receive stock, request and move transfers, and author write-offs and stocktake counts."""
+PARTS_USERS = frozenset({Role.WAREHOUSE, Role.ENGINEER})
+"""Reserve, issue and take back parts for tickets (an engineer only on tickets dispatched to them)."""
+SAFETY_STOCK_SETTERS = STOCK_KEEPERS | MANAGEMENT
+"""Set the safety stock of a part at a location."""
+ASSET_KEEPERS = frozenset({Role.WAREHOUSE})
+"""Register assets, and lend, recall and take back backup units."""
+ACCEPTANCE_RECORDERS = frozenset({Role.WAREHOUSE, Role.ENGINEER, Role.MANAGER})
+"""Record an asset's signed acceptance report."""
+REPAIRERS = FIELD
+"""Record a repair of an asset under a ticket."""
+OLD_PART_COLLECTORS = frozenset({Role.CLAIMS, Role.WAREHOUSE})
+"""Collect a warranty claim's old parts from the engineer."""
+OLD_PART_KEEPERS = frozenset({Role.WAREHOUSE})
+"""Log old parts in at the warehouse, destroy them before a witness, or ship them to the manufacturer."""
+PARTS_READERS = frozenset(
+    {
+        Role.WAREHOUSE,
+        Role.ENGINEER,
+        Role.FINANCE,
+        Role.MANAGER,
+        Role.SERVICE_DIRECTOR,
+        Role.GENERAL_MANAGER,
+        Role.AUDITOR,
+        Role.REGULATOR,
+        Role.CLAIMS,
+    }
+)
+"""Who reads stock, movements, loans, old parts and the asset register."""
 
 
 class BearerTokens(AbstractAuthenticationMiddleware):
@@ -64,6 +99,15 @@ class BearerTokens(AbstractAuthenticationMiddleware):
 
 def bearer_tokens(tokens: Mapping[str, Actor]) -> DefineMiddleware:
     return DefineMiddleware(BearerTokens, tokens=dict(tokens))
+
+
+def second_person(tokens: Mapping[str, Actor], token: str, header: str) -> Actor:
+    """The actor behind the token in `header`: a second person (an approver, a countersigner, a
+    witness) proves their part with their own bearer token, never the caller's."""
+    person = tokens.get(token.strip())
+    if person is None:
+        raise InvalidValue(f"{header} is not a token the ledger knows", field=header)
+    return person
 
 
 def allow(roles: frozenset[Role]) -> Guard:

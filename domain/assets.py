@@ -23,6 +23,15 @@ def asset_id_for(serial: str) -> UUID:
     return uuid5(ASSETS, serial)
 
 
+def warranty_status(start: date | None, end: date | None, on: date) -> str:
+    """`in_warranty`, `expired`, `not_started` (before its start), or `no_acceptance`."""
+    if start is None or end is None:
+        return "no_acceptance"
+    if on < start:
+        return "not_started"
+    return "in_warranty" if on <= end else "expired"
+
+
 class AssetRuleViolation(RuleViolation):
     code = "asset-rule-violation"
 
@@ -52,6 +61,11 @@ class Loan:
     return_due_on: date | None
     """When the unit is due back: as agreed when lent, or as a recall asks."""
     recalled_at: datetime | None = None
+
+    @property
+    def late(self) -> bool:
+        """Lent after its deadline."""
+        return self.due_by is not None and self.lent_at > self.due_by
 
 
 class Asset(Aggregate):
@@ -114,12 +128,7 @@ class Asset(Aggregate):
         return all(getattr(self, name) == value for name, value in facts.items())
 
     def warranty_status(self, on: date) -> str:
-        """`in_warranty`, `expired`, `not_started` (before its start), or `no_acceptance`."""
-        if self.warranty_start is None or self.warranty_end is None:
-            return "no_acceptance"
-        if on < self.warranty_start:
-            return "not_started"
-        return "in_warranty" if on <= self.warranty_end else "expired"
+        return warranty_status(self.warranty_start, self.warranty_end, on)
 
     # --- acceptance and warranty ------------------------------------------------------------------
 
@@ -239,7 +248,8 @@ class Asset(Aggregate):
             msg = f"{self.serial} is on loan against ticket {self.loan.ticket_id} since {self.loan.lent_at}"
             raise BackupUnitOnLoan(msg, field="serial", ticket_id=self.loan.ticket_id)
         self._lent(now, actor, loan)
-        if loan.due_by is not None and loan.lent_at > loan.due_by:
+        if loan.late:
+            assert loan.due_by is not None
             minutes = int((loan.lent_at - loan.due_by).total_seconds() // 60)
             self._lent_late(now, actor, loan.loan_id, loan.ticket_id, loan.due_by, minutes)
 

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 from domain.actors import Actor
 from domain.ledger_base import Clock, Recorded, utc_now
 from domain.old_part_commands import OldPartCommands
+from domain.opening_balance_commands import OpeningBalanceCommands
 from domain.statement_commands import StatementCommands
 from domain.stock_commands import StockCommands
 from domain.ticket_terms import Channel, PauseReason
@@ -35,7 +36,9 @@ class TicketDraft:
     asset_id: str | None = None
 
 
-class ServiceLedger(VerdictCommands, StatementCommands, OldPartCommands, StockCommands):
+class ServiceLedger(
+    VerdictCommands, StatementCommands, OldPartCommands, OpeningBalanceCommands, StockCommands
+):
     """Records tickets as immutable events and answers what the log says of them."""
 
     name = "ServiceLedger"

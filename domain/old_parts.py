@@ -53,6 +53,8 @@ class Lot:
     """The window it is due back to the warehouse in."""
     status: LotStatus = LotStatus.COLLECTED
     returned_on: date | None = None
+    location_id: str | None = None
+    """Where it was logged in."""
 
 
 class OldParts(Aggregate):
@@ -114,7 +116,9 @@ class OldParts(Aggregate):
     def _returned(
         self, occurred_at: datetime, actor: Actor, lot: str, location_id: str, returned_on: date
     ) -> None:
-        self.lots[lot] = replace(self.lots[lot], status=LotStatus.RETURNED, returned_on=returned_on)
+        self.lots[lot] = replace(
+            self.lots[lot], status=LotStatus.RETURNED, returned_on=returned_on, location_id=location_id
+        )
 
     @event("ReturnedLate")
     def _late(self, occurred_at: datetime, actor: Actor, lot: str, due_by: date, days_late: int) -> None:

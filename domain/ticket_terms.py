@@ -10,7 +10,7 @@ from enum import Enum
 from domain.errors import InvalidValue, OccurredTimeInvalid
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
-REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
+REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 LATEST_ZONE_OFFSET = timedelta(hours=14)
 CLOCK_SKEW_ALLOWANCE = timedelta(seconds=60)
 """How far an occurred time may run ahead of the ledger's clock (device clocks drift)."""
@@ -104,7 +104,7 @@ def require_code(field: str, value: str) -> str:
 def require_reference(field: str, value: str) -> str:
     """A reference as a maker or supplier writes it: a part number, a serial (`VOE-11110668`)."""
     if not REFERENCE_PATTERN.fullmatch(value):
-        msg = f"{field} must be letters and digits, with '.', '_', '/' or '-' inside (max 64)"
+        msg = f"{field} must be letters and digits, with '.', '_' or '-' inside (max 64)"
         raise InvalidValue(msg, field=field, value=value)
     return value
 

@@ -48,6 +48,9 @@ TOKENS[SECOND_MANAGER] = Actor("mgr-zhao", Role.MANAGER)
 TOKENS[CLERK_AS_BU_MANAGER] = Actor(ACTORS[Role.CLAIMS].id, Role.BU_MANAGER)
 """One bearer token per role, a second manager (to approve what the first drafted), and the claims
 clerk in a second role they also hold (to try to sign a claim they filed)."""
+SECOND_KEEPER = "token-warehouse-2-5b7e"
+TOKENS[SECOND_KEEPER] = Actor("wh-zhou", Role.WAREHOUSE)
+"""A deputy warehouse keeper, to countersign what the first issues."""
 
 DESK = frozenset({Role.HOTLINE_AGENT, Role.MANAGER})
 FIELD = frozenset({Role.ENGINEER, Role.MANAGER})

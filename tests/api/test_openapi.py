@@ -8,6 +8,9 @@ from tests.api.harness import Api, Json
 
 TICKET = "/tickets/{ticket_id}"
 CLAIM = "/claims/{claim_id}"
+STOCK = "/stock/{part_number}/{location_id}"
+TRANSFER = "/transfers/{transfer_id}"
+ASSET = "/assets/{serial}"
 OPERATIONS: dict[str, tuple[str, str]] = {
     "openTicket": ("post", "/tickets"),
     "listTickets": ("get", "/tickets"),
@@ -63,11 +66,55 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "returnSubsidisedProduct": ("post", f"{CLAIM}/product-return"),
     "closeClaim": ("post", f"{CLAIM}/closure"),
     "importCreditNoteStatement": ("post", "/claims/statements"),
+    "importOpeningStock": ("post", "/stock/opening-balances"),
+    "importAssetRegister": ("post", "/assets/register-import"),
+    "getStockItem": ("get", STOCK),
+    "receiveStock": ("post", f"{STOCK}/receipts"),
+    "reserveStock": ("post", f"{STOCK}/reservations"),
+    "releaseStockReservation": ("post", f"{STOCK}/reservations/{{ticket_id}}/release"),
+    "issueStock": ("post", f"{STOCK}/issues"),
+    "returnStock": ("post", f"{STOCK}/returns"),
+    "writeOffStock": ("post", f"{STOCK}/write-offs"),
+    "countStock": ("post", f"{STOCK}/counts"),
+    "setSafetyStock": ("post", f"{STOCK}/safety-stock"),
+    "requestTransfer": ("post", "/transfers"),
+    "getTransfer": ("get", TRANSFER),
+    "dispatchTransfer": ("post", f"{TRANSFER}/dispatch"),
+    "recordTransferArrival": ("post", f"{TRANSFER}/arrival"),
+    "cancelTransfer": ("post", f"{TRANSFER}/cancellation"),
+    "registerAsset": ("post", "/assets"),
+    "getAsset": ("get", ASSET),
+    "recordAssetAcceptance": ("post", f"{ASSET}/acceptance"),
+    "recordAssetRepair": ("post", f"{ASSET}/repairs"),
+    "evaluateThreeGuarantees": ("get", f"{ASSET}/three-guarantees"),
+    "transferAssetService": ("post", f"{ASSET}/service-transfer"),
+    "lendBackupUnit": ("post", f"{ASSET}/loans"),
+    "recallBackupUnit": ("post", f"{ASSET}/loans/recall"),
+    "returnBackupUnit": ("post", f"{ASSET}/loans/return"),
+    "collectOldPart": ("post", f"{CLAIM}/old-parts"),
+    "getClaimOldParts": ("get", f"{CLAIM}/old-parts"),
+    "logInOldPart": ("post", f"{CLAIM}/old-parts/{{lot}}/return"),
+    "destroyOldPart": ("post", f"{CLAIM}/old-parts/{{lot}}/destruction"),
+    "shipOldPart": ("post", f"{CLAIM}/old-parts/{{lot}}/shipment"),
+    "listStock": ("get", "/stock"),
+    "downloadStock": ("get", "/stock.csv"),
+    "listPartMovements": ("get", "/parts/{part_number}/movements"),
+    "downloadPartMovements": ("get", "/parts/{part_number}/movements.csv"),
+    "listBackupLoans": ("get", "/loans"),
+    "listPendingOldParts": ("get", "/old-parts/pending"),
+    "reconcileOldParts": ("get", "/old-parts/reconciliation"),
+    "listAssets": ("get", "/assets"),
     "health": ("get", "/health"),
 }
 """Every route the API serves, by operation id."""
 POSTS = sorted(op for op, (method, _) in OPERATIONS.items() if method == "post")
-WITHOUT_BODY = {"submitClaim", "returnSubsidisedProduct"}
+WITHOUT_BODY = {
+    "submitClaim",
+    "returnSubsidisedProduct",
+    "releaseStockReservation",
+    "recordTransferArrival",
+    "destroyOldPart",
+}
 """Commands whose path says everything: they take no body."""
 WITH_BODY = sorted(set(POSTS) - WITHOUT_BODY)
 
@@ -148,7 +195,15 @@ def test_every_successful_response_has_an_example(openapi: Json, operation_id: s
 def test_creation_documents_201_and_commands_200(openapi: Json) -> None:
     found = operations(openapi)
 
-    creators = {"openTicket", "draftContract", "draftClaim", "resubmitClaim"}
+    creators = {
+        "openTicket",
+        "draftContract",
+        "draftClaim",
+        "resubmitClaim",
+        "requestTransfer",
+        "registerAsset",
+        "collectOldPart",
+    }
     for operation_id in creators:
         assert "201" in found[operation_id]["responses"], operation_id
     for operation_id in POSTS:
