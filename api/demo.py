@@ -9,7 +9,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+from api.demo_cast import DEMO_ACTORS
 from api.demo_claims import load_demo_claims
+from api.demo_parts import load_demo_parts
 from api.holiday_source import library_holidays
 from domain.actors import Actor, Role
 from domain.contract_documents import contract_document
@@ -27,9 +29,14 @@ PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)
 """The report time of a draft until its story is placed in the history."""
 
 AGENTS = tuple(Actor(f"agent-{name}", Role.HOTLINE_AGENT) for name in ("zhao", "chen", "sun"))
-ENGINEERS = tuple(
-    Actor(f"eng-{name}", Role.ENGINEER) for name in ("li", "wang", "zhang", "liu", "yang", "huang", "zhou")
+ENGINEERS = (
+    *(
+        Actor(f"eng-{name}", Role.ENGINEER)
+        for name in ("li", "wang", "zhang", "liu", "yang", "huang", "zhou")
+    ),
+    DEMO_ACTORS[Role.ENGINEER],
 )
+"""The field engineers; the last is whom the demo's engineer token logs in as: it finds its own tickets."""
 MANAGER = Actor("mgr-wu", Role.MANAGER)
 CONTRACT_AUTHOR = Actor("mgr-he", Role.MANAGER)
 
@@ -307,6 +314,8 @@ class DemoSummary:
 
     tickets: int
     claims: int
+    stock_items: int
+    assets: int
     events: int
     last_position: int
 
@@ -320,6 +329,7 @@ def load_demo(
     before `now` (default: the ledger's clock, which `now` must not run ahead of); most are closed,
     and a few percent each finished late, were escalated, reopened, cancelled, had their arrival
     corrected or are still under way. Events are recorded in the order they occurred, corrections last.
+    Claims follow (`api/demo_claims.py`), then the stock's and the assets' history (`api/demo_parts.py`).
     """
     if ledger.recorder.max_notification_id() is not None:
         raise ValueError("the demo history loads only into an empty ledger")
@@ -335,8 +345,9 @@ def load_demo(
     for _, at, _, _, run in timeline:
         run(at)
     claims = load_demo_claims(ledger, rng)
+    parts = load_demo_parts(ledger, rng, end)
     last = ledger.recorder.max_notification_id() or 0
-    return DemoSummary(tickets=tickets, claims=claims, events=last, last_position=last)
+    return DemoSummary(tickets, claims, parts.stock_items, parts.assets, events=last, last_position=last)
 
 
 def _contract_every_customer(ledger: ServiceLedger, since: datetime) -> None:
