@@ -102,7 +102,8 @@ def demo(tickets: int, seed: int) -> None:
     finally:
         ledger.close()
     click.echo(
-        f"demo: {summary.tickets} tickets, {summary.claims} claims, {summary.events} events, "
+        f"demo: {summary.tickets} tickets, {summary.claims} claims, {summary.stock_items} stock items, "
+        f"{summary.assets} assets, {summary.events} events, "
         f"up to position {summary.last_position}"
     )
 
@@ -112,7 +113,7 @@ def _offer_demo(ledger: ServiceLedger, config: Settings) -> None:
         summary = load_demo(ledger)
         click.echo(
             f"Loaded the demo ledger: {summary.tickets} tickets, {summary.claims} claims, "
-            f"{summary.events} events."
+            f"{summary.stock_items} stock items, {summary.assets} assets, {summary.events} events."
         )
     click.echo(f"Store: {config.store}. Demo bearer tokens (Authorization: Bearer <token>):")
     for token, actor in sorted(config.tokens.items(), key=lambda item: item[1].role.value):

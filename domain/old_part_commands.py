@@ -49,7 +49,7 @@ class OldPartCommands(ClaimCommands, AssetCommands):
         terms = self.asset_terms(claim.contract_id, claim.contract_version)
         due_from, due_by = return_window(terms, collected_on)
         parts = self.get_old_parts(claim_id) or OldParts.start(
-            claim_id, claim.vendor_id, list(claim.old_parts)
+            claim_id, claim.vendor_id, list(claim.old_parts), actor, now
         )
         parts.collect(
             Lot(lot, part_number, serial, quantity, engineer_id, collected_on, due_from, due_by), actor, now

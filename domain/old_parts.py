@@ -61,23 +61,36 @@ class OldParts(Aggregate):
     """A warranty claim's old parts: what it lists, and where each collected lot is now."""
 
     class Started(Aggregate.Created):
+        occurred_at: datetime
+        actor: Actor
         claim_id: UUID
         vendor_id: str
         listed: list[OldPart]
 
     @event(Started)
-    def __init__(self, claim_id: UUID, vendor_id: str, listed: list[OldPart]) -> None:
+    def __init__(
+        self, occurred_at: datetime, actor: Actor, claim_id: UUID, vendor_id: str, listed: list[OldPart]
+    ) -> None:
         self.claim_id = claim_id
         self.vendor_id = vendor_id
         self.listed = tuple(listed)
         self.lots: dict[str, Lot] = {}
 
     @classmethod
-    def start(cls, claim_id: UUID, vendor_id: str, listed: list[OldPart]) -> OldParts:
+    def start(
+        cls, claim_id: UUID, vendor_id: str, listed: list[OldPart], actor: Actor, now: datetime
+    ) -> OldParts:
+        """The claim's old parts, started by the first collection."""
         if not listed:
             raise OldPartRuleViolation(f"claim {claim_id} lists no old parts", field="claim_id")
         return cls._create(
-            cls.Started, id=old_parts_id(claim_id), claim_id=claim_id, vendor_id=vendor_id, listed=listed
+            cls.Started,
+            id=old_parts_id(claim_id),
+            occurred_at=now,
+            actor=actor,
+            claim_id=claim_id,
+            vendor_id=vendor_id,
+            listed=listed,
         )
 
     def outstanding(self, part_number: str) -> int:

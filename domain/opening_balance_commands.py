@@ -54,7 +54,7 @@ class OpeningBalanceCommands(StockCommands, AssetCommands):
         changed: list[Aggregate] = []
         unchanged, conflicts = 0, []
         for line in count:
-            item = self._stock_item(line.part_number, line.location_id)
+            item = self._stock_item(line.part_number, line.location_id, actor, now)
             try:
                 opened = _open(item, line, document, actor, now)
             except StockRuleViolation as error:

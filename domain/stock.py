@@ -54,11 +54,13 @@ class StockItem(Aggregate):
     """A part at a location: on hand, reserved for tickets, sent on its way, and what it is worth."""
 
     class Opened(Aggregate.Created):
+        occurred_at: datetime
+        actor: Actor
         part_number: str
         location_id: str
 
     @event(Opened)
-    def __init__(self, part_number: str, location_id: str) -> None:
+    def __init__(self, occurred_at: datetime, actor: Actor, part_number: str, location_id: str) -> None:
         self.part_number = part_number
         self.location_id = location_id
         self.on_hand = 0
@@ -76,11 +78,17 @@ class StockItem(Aggregate):
         self.last_cost = ZERO
 
     @classmethod
-    def open(cls, part_number: str, location_id: str) -> StockItem:
+    def open(cls, part_number: str, location_id: str, actor: Actor, now: datetime) -> StockItem:
+        """A part first seen at a location, by the actor whose movement brings it there."""
         part = require_reference("part_number", part_number)
         location = require_code("location_id", location_id)
         return cls._create(
-            cls.Opened, id=stock_item_id(part, location), part_number=part, location_id=location
+            cls.Opened,
+            id=stock_item_id(part, location),
+            occurred_at=now,
+            actor=actor,
+            part_number=part,
+            location_id=location,
         )
 
     # --- what the item holds ----------------------------------------------------------------------

@@ -52,7 +52,10 @@ class StockCommands(LedgerBase):
     ) -> Recorded:
         cost = amount(unit_cost, "unit_cost")
         return self._move(
-            part_number, location_id, lambda i, now: i.receive(supplier, document, quantity, cost, actor, now)
+            part_number,
+            location_id,
+            actor,
+            lambda i, now: i.receive(supplier, document, quantity, cost, actor, now),
         )
 
     def reserve_stock(
@@ -60,12 +63,16 @@ class StockCommands(LedgerBase):
     ) -> Recorded:
         self._working_ticket(ticket_id, actor)
         return self._move(
-            part_number, location_id, lambda i, now: i.reserve(ticket_id, quantity, actor, now), existing=True
+            part_number,
+            location_id,
+            actor,
+            lambda i, now: i.reserve(ticket_id, quantity, actor, now),
+            existing=True,
         )
 
     def release_stock(self, part_number: str, location_id: str, ticket_id: UUID, actor: Actor) -> Recorded:
         return self._move(
-            part_number, location_id, lambda i, now: i.release(ticket_id, actor, now), existing=True
+            part_number, location_id, actor, lambda i, now: i.release(ticket_id, actor, now), existing=True
         )
 
     def issue_stock(
@@ -83,6 +90,7 @@ class StockCommands(LedgerBase):
         return self._move(
             part_number,
             location_id,
+            actor,
             lambda i, now: i.issue(ticket_id, quantity, countersigner, chargeable, actor, now),
             existing=True,
         )
@@ -101,6 +109,7 @@ class StockCommands(LedgerBase):
         return self._move(
             part_number,
             location_id,
+            actor,
             lambda i, now: i.take_back(ticket_id, document, quantity, actor, now),
             existing=True,
         )
@@ -111,6 +120,7 @@ class StockCommands(LedgerBase):
         return self._move(
             part_number,
             location_id,
+            actor,
             lambda i, now: i.write_off(quantity, reason, approver, actor, now),
             existing=True,
         )
@@ -119,11 +129,13 @@ class StockCommands(LedgerBase):
         self, part_number: str, location_id: str, counted: int, reason: str, approver: Actor, actor: Actor
     ) -> Recorded:
         return self._move(
-            part_number, location_id, lambda i, now: i.count(counted, reason, approver, actor, now)
+            part_number, location_id, actor, lambda i, now: i.count(counted, reason, approver, actor, now)
         )
 
     def set_safety_stock(self, part_number: str, location_id: str, level: int, actor: Actor) -> Recorded:
-        return self._move(part_number, location_id, lambda i, now: i.set_safety_stock(level, actor, now))
+        return self._move(
+            part_number, location_id, actor, lambda i, now: i.set_safety_stock(level, actor, now)
+        )
 
     # --- transfers ------------------------------------------------------------------------------
 
@@ -149,7 +161,7 @@ class StockCommands(LedgerBase):
             actor,
             now,
         )
-        destination = self._stock_item(part_number, to_location)
+        destination = self._stock_item(part_number, to_location, actor, now)
         destination.open_request(transfer.id, actor, now)
         return self._save(transfer, destination)
 
@@ -167,7 +179,7 @@ class StockCommands(LedgerBase):
         transfer = self.get_transfer(transfer_id)
         now = self.clock()
         transfer.arrive(actor, now)
-        destination = self._stock_item(transfer.part_number, transfer.to_location)
+        destination = self._stock_item(transfer.part_number, transfer.to_location, actor, now)
         destination.arrive(transfer.id, transfer.from_location, transfer.quantity, transfer.value, actor, now)
         source = self.get_stock_item(transfer.part_number, transfer.from_location)
         source.clear_transit(transfer.id, actor, now)
@@ -183,10 +195,10 @@ class StockCommands(LedgerBase):
 
     # --- plumbing -------------------------------------------------------------------------------
 
-    def _stock_item(self, part_number: str, location_id: str) -> StockItem:
+    def _stock_item(self, part_number: str, location_id: str, actor: Actor, now: datetime) -> StockItem:
         """The item, or a new one for a part first seen at the location."""
         found = self._find(stock_item_id(part_number, location_id), StockItem)
-        return found or StockItem.open(part_number, location_id)
+        return found or StockItem.open(part_number, location_id, actor, now)
 
     def _working_ticket(self, ticket_id: UUID, actor: Actor, *, open_only: bool = True) -> None:
         """Parts go to a ticket still being worked (returns may follow its close); an engineer
@@ -203,14 +215,16 @@ class StockCommands(LedgerBase):
         self,
         part_number: str,
         location_id: str,
+        actor: Actor,
         command: Callable[[StockItem, datetime], object],
         *,
         existing: bool = False,
     ) -> Recorded:
         """Run a command on the item and save it; `existing` commands need stock already recorded."""
+        now = self.clock()
         if existing:
             item = self.get_stock_item(part_number, location_id)
         else:
-            item = self._stock_item(part_number, location_id)
-        command(item, self.clock())
+            item = self._stock_item(part_number, location_id, actor, now)
+        command(item, now)
         return self._save(item)

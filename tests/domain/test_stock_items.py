@@ -60,7 +60,7 @@ def apply(item: StockItem, move: str, quantity: int, cost: Decimal, tally: dict[
 def test_on_hand_is_what_the_movements_add_up_to_and_never_negative(
     moves: list[tuple[str, int, Decimal]],
 ) -> None:
-    item = StockItem.open("VOE-1", "wh-main")
+    item = StockItem.open("VOE-1", "wh-main", KEEPER, NOW)
     tally = dict.fromkeys(("receive", "issue", "return", "write_off", "count", "dispatch", "arrive"), 0)
     for move, quantity, cost in moves:
         apply(item, move, quantity, cost, tally)
@@ -80,7 +80,7 @@ def test_on_hand_is_what_the_movements_add_up_to_and_never_negative(
 
 
 def test_an_item_replays_from_its_events_to_the_same_figures() -> None:
-    item = StockItem.open("VOE-1", "wh-main")
+    item = StockItem.open("VOE-1", "wh-main", KEEPER, NOW)
     item.receive("acme", "GRN-1", 7, Decimal("33.33"), KEEPER, NOW)
     item.issue(uuid4(), 2, CLERK, True, KEEPER, NOW)
     copy = None
