@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from api.claim_schemas import AMOUNT_PATTERN, Amount
 from api.schemas import Code, Name, Text, example
-from domain.stock import MAX_QUANTITY
+from domain.stock_rules import MAX_QUANTITY
 from domain.ticket_terms import CODE_PATTERN, REFERENCE_PATTERN
 
 PART_PATTERN = f"^{REFERENCE_PATTERN.pattern}$"

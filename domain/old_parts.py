@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.actors import Actor
 from domain.claim_terms import OldPart
 from domain.errors import InvalidValue, RuleViolation
-from domain.stock import quantity_of
+from domain.stock_rules import quantity_of
 from domain.ticket_terms import require_code, require_past_day, require_reference, require_text
 
 OLD_PARTS = uuid5(NAMESPACE_URL, "urn:service-ledger:old-parts")

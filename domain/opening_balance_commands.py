@@ -23,8 +23,9 @@ from domain.assets import Asset
 from domain.csv_lines import LineProblem, LinesRefused
 from domain.errors import RuleViolation
 from domain.opening_balances import OpeningLine, RegisterLine
-from domain.stock import StockItem, StockRuleViolation
+from domain.stock import StockItem
 from domain.stock_commands import StockCommands
+from domain.stock_rules import StockRuleViolation
 
 
 class OpeningBalanceConflict(LinesRefused, RuleViolation):

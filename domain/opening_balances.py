@@ -42,7 +42,7 @@ from hashlib import sha256
 from domain.asset_commands import AssetRegistration
 from domain.csv_lines import CsvFile, LinesRefused
 from domain.errors import InvalidValue
-from domain.stock import MAX_QUANTITY
+from domain.stock_rules import MAX_QUANTITY
 from domain.ticket_terms import require_code, require_reference, require_text
 
 STOCK_HEADER = ("part_number", "location_id", "quantity", "unit_cost")

@@ -6,48 +6,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.actors import Actor, Role
-from domain.errors import InvalidValue, RuleViolation
 from domain.money import rounded
+from domain.stock_rules import InsufficientStock, StockRuleViolation, approval_by, quantity_of, stock_item_id
 from domain.ticket_terms import require_code, require_reference, require_text
 
-STOCK = uuid5(NAMESPACE_URL, "urn:service-ledger:stock")
-MAX_QUANTITY = 10_000_000
 ZERO = Decimal("0.00")
-APPROVERS = frozenset({Role.MANAGER, Role.SERVICE_DIRECTOR, Role.GENERAL_MANAGER})
-"""Who approves a write-off or a stocktake adjustment."""
-
-
-def stock_item_id(part_number: str, location_id: str) -> UUID:
-    return uuid5(STOCK, f"{part_number}@{location_id}")
-
-
-class InsufficientStock(RuleViolation):
-    """A movement would take more than the location has free."""
-
-    code = "insufficient-stock"
-
-
-class StockRuleViolation(RuleViolation):
-    code = "stock-rule-violation"
-
-
-def quantity_of(value: int, field: str = "quantity") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < MAX_QUANTITY:
-        raise InvalidValue(f"a quantity is a whole number from 1 to {MAX_QUANTITY - 1}", field=field)
-    return value
-
-
-def approval_by(approver: Actor, actor: Actor, doing: str) -> Actor:
-    """An approver is a manager other than the actor."""
-    if approver.role not in APPROVERS or approver.id == actor.id:
-        roles = ", ".join(sorted(r.value for r in APPROVERS))
-        raise StockRuleViolation(f"{doing} is approved by a {roles} other than its author", field="approver")
-    return approver
 
 
 class StockItem(Aggregate):
@@ -323,8 +291,7 @@ class StockItem(Aggregate):
 
     def count(self, counted: int, reason: str, approver: Actor, actor: Actor, now: datetime) -> None:
         """A stocktake: the difference from on hand becomes an adjustment at the current unit cost."""
-        if isinstance(counted, bool) or not isinstance(counted, int) or not 0 <= counted < MAX_QUANTITY:
-            raise InvalidValue(f"a count is a whole number from 0 to {MAX_QUANTITY - 1}", field="counted")
+        quantity_of(counted, "counted", least=0)
         require_text("reason", reason)
         approval_by(approver, actor, "a stocktake adjustment")
         difference = counted - self.on_hand
@@ -351,10 +318,7 @@ class StockItem(Aggregate):
         self._add(difference, value)
 
     def set_safety_stock(self, level: int, actor: Actor, now: datetime) -> None:
-        if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level < MAX_QUANTITY:
-            raise InvalidValue(
-                f"a safety stock is a whole number from 0 to {MAX_QUANTITY - 1}", field="level"
-            )
+        quantity_of(level, "level", least=0)
         self._safety_stock_set(now, actor, level)
         self._settle_flag(actor, now)
 

@@ -12,7 +12,8 @@ from domain.actors import Actor, Role
 from domain.errors import NotFound, TicketIsClosed
 from domain.ledger_base import LedgerBase, Recorded
 from domain.money import amount
-from domain.stock import StockItem, StockRuleViolation, stock_item_id
+from domain.stock import StockItem
+from domain.stock_rules import StockRuleViolation, stock_item_id
 from domain.ticket_terms import Status, require_code, require_reference
 from domain.transfers import Transfer
 

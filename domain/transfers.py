@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.actors import Actor
-from domain.stock import StockRuleViolation, quantity_of
+from domain.stock_rules import StockRuleViolation, quantity_of
 from domain.ticket_terms import require_text
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from domain.actors import PEOPLE, Role
-from domain.stock import stock_item_id
+from domain.stock_rules import stock_item_id
 from tests.api.claim_harness import ok, post
 from tests.api.harness import (
     PLANNED,

@@ -14,7 +14,8 @@ import pytest
 from domain.actors import Actor, Role
 from domain.errors import ConcurrentUpdate, TicketIsClosed
 from domain.ledger import ServiceLedger
-from domain.stock import InsufficientStock, StockItem, StockRuleViolation
+from domain.stock import StockItem
+from domain.stock_rules import InsufficientStock, StockRuleViolation
 from domain.transfers import TransferStatus
 from tests.support import ENGINEER, MANAGER, draft
 

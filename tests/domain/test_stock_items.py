@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from domain.actors import Actor, Role
 from domain.asset_terms import AssetTerms, add_months, encroachment_owed, return_window
 from domain.errors import InvalidValue
-from domain.stock import InsufficientStock, StockItem, StockRuleViolation
+from domain.stock import StockItem
+from domain.stock_rules import InsufficientStock, StockRuleViolation
 
 KEEPER = Actor("wh-wang", Role.WAREHOUSE)
 CLERK = Actor("wh-zhao", Role.WAREHOUSE)
