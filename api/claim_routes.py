@@ -17,6 +17,7 @@ from api.auth import (
     PRODUCT_RETURNS,
     READERS,
     allow,
+    second_person,
 )
 from api.claim_schemas import (
     ApprovalBody,
@@ -32,10 +33,8 @@ from api.claim_schemas import (
 )
 from api.claim_views import claim_draft, claim_line, claim_view
 from api.schemas import Recorded
-from api.services import Injected, Services, actor_of
+from api.services import Injected, actor_of
 from api.ticket_commands import AnyRequest, action, recorded
-from domain.actors import Actor
-from domain.errors import InvalidValue
 from domain.ledger import Recorded as Outcome
 
 ClaimId = FromPath[UUID]
@@ -171,7 +170,7 @@ class ClaimController(Controller):
         request: AnyRequest,
         approver_token: ApproverToken,
     ) -> Recorded:
-        approver = approver_of(services, approver_token)
+        approver = second_person(services.settings.tokens, approver_token, APPROVER_HEADER)
         outcome = services.ledger.reverse_claim_payment(
             claim_id, data.reference, data.reason, actor_of(request), approver
         )
@@ -203,11 +202,3 @@ class ClaimController(Controller):
 
 def created(outcome: Outcome) -> Response[Recorded]:
     return Response(recorded(outcome), status_code=201, headers={"Location": f"/claims/{outcome.id}"})
-
-
-def approver_of(services: Services, token: str) -> Actor:
-    """The actor behind the approver's token: a second person proves their consent by their own token."""
-    approver = services.settings.tokens.get(token.strip())
-    if approver is None:
-        raise InvalidValue(f"{APPROVER_HEADER} is not a token the ledger knows", field=APPROVER_HEADER)
-    return approver
