@@ -160,15 +160,9 @@ class VersionedTables(Generic[R]):
 
     def in_flight(self, as_of: datetime) -> tuple[list[str], list[Any]]:
         """The conditions that pick the versions valid at a time that are no longer current (those
-        of the keys changed since), and their parameters. PostgreSQL finds them through an index of
-        their validity ranges."""
+        of the keys changed since), and their parameters: superseded after it, recorded by it."""
         at = self.dialect.time_in(as_of)
-        if self.dialect.name == "postgres":
-            return [
-                "superseded_at IS NOT NULL",
-                "tstzrange(recorded_at, superseded_at) @> %s::timestamptz",
-            ], [at]
-        return ["superseded_at IS NOT NULL", "recorded_at <= %s", "superseded_at > %s"], [at, at]
+        return ["superseded_at > %s", "recorded_at <= %s"], [at, at]
 
     def all_rows(self, cursor: Cursor) -> list[R]:
         order = ", ".join(self.keys)
