@@ -227,8 +227,8 @@ def stock_view(item: StockItem) -> StockItemView:
         reserved=[ReservationView(ticket_id=UUID(t), quantity=q) for t, q in sorted(item.reserved.items())],
         free=item.free,
         in_transit=[
-            TransitView(transfer_id=UUID(t), quantity=q, value=v)
-            for t, (q, v) in sorted(item.in_transit.items())
+            TransitView(transfer_id=UUID(t), quantity=transit.quantity, value=transit.value)
+            for t, transit in sorted(item.in_transit.items())
         ],
         value=item.value,
         unit_cost=item.unit_cost,

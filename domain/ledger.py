@@ -8,11 +8,14 @@ from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
+from eventsourcing.domain import MutableOrImmutableAggregate
+
 from domain.actors import Actor
 from domain.ledger_base import Clock, Recorded, utc_now
 from domain.old_part_commands import OldPartCommands
 from domain.opening_balance_commands import OpeningBalanceCommands
 from domain.statement_commands import StatementCommands
+from domain.stock import SNAPSHOT_INTERVAL, StockItem
 from domain.stock_commands import StockCommands
 from domain.ticket_terms import Channel, PauseReason
 from domain.tickets import Ticket
@@ -44,6 +47,10 @@ class ServiceLedger(
     name = "ServiceLedger"
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "10000"}
     """Keep recent tickets in memory; the library fast-forwards each from the store before use."""
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
+        StockItem: SNAPSHOT_INTERVAL
+    }
+    """A stock item gathers movements for years; its snapshots bound what a load replays."""
 
     def open_ticket(self, draft: TicketDraft, actor: Actor, ticket_id: UUID | None = None) -> Recorded:
         """Open a ticket for a report; the id is made here unless the caller brings one."""

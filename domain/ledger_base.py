@@ -4,7 +4,6 @@ loading and saving aggregates with the library's errors turned into the ledger's
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -83,17 +82,10 @@ class LedgerBase(Application[UUID]):
         try:
             recordings = self.save(aggregate, *others)
         except RecordConflictError:
-            for changed in (aggregate, *others):
-                self._forget(changed.id)
+            # The cache is untouched: it hands out copies, and fast-forwards them on the next load.
             msg = f"{aggregate.id} was changed by another writer; reload it and try again"
             raise ConcurrentUpdate(msg, id=str(aggregate.id)) from None
         except PersistenceError as error:
             raise StorageUnavailable(str(error)) from error
         position = recordings[-1].notification.id
         return Recorded(id=aggregate.id, version=aggregate.version, position=position)
-
-    def _forget(self, aggregate_id: UUID) -> None:
-        """Drop a cached aggregate that lost a race, so the next command loads it afresh."""
-        if self.repository.cache is not None:
-            with suppress(KeyError):
-                self.repository.cache.get(aggregate_id, evict=True)

@@ -4,6 +4,7 @@ cost."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
@@ -16,6 +17,16 @@ from domain.stock_rules import InsufficientStock, StockRuleViolation, approval_b
 from domain.ticket_terms import require_code, require_reference, require_text
 
 ZERO = Decimal("0.00")
+SNAPSHOT_INTERVAL = 100
+"""A busy part's item is snapshotted every so many events, so that loading it replays at most that many."""
+
+
+@dataclass(frozen=True)
+class Transit:
+    """Units dispatched from a location under a transfer, not yet arrived, and their value."""
+
+    quantity: int
+    value: Decimal
 
 
 class StockItem(Aggregate):
@@ -34,7 +45,7 @@ class StockItem(Aggregate):
         self.on_hand = 0
         self.value = ZERO
         self.reserved: dict[str, int] = {}
-        self.in_transit: dict[str, tuple[int, Decimal]] = {}
+        self.in_transit: dict[str, Transit] = {}
         """Transfers dispatched from here, not yet arrived: quantity and value by transfer id."""
         self.requests: set[str] = set()
         """Transfer requests into here still open."""
@@ -224,7 +235,7 @@ class StockItem(Aggregate):
         value: Decimal,
     ) -> None:
         self._add(-quantity, -value)
-        self.in_transit[transfer_id] = (quantity, value)
+        self.in_transit[transfer_id] = Transit(quantity, value)
 
     def clear_transit(self, transfer_id: UUID, actor: Actor, now: datetime) -> None:
         """The units dispatched under the transfer have arrived at the other end."""

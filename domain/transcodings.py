@@ -17,6 +17,7 @@ from domain.claim_terms import ClaimKind, ClaimLine, LineKind, OldPart
 from domain.claims import SubsidyPurchase
 from domain.clocks import ClockStatus
 from domain.old_parts import Lot, LotStatus
+from domain.stock import Transit
 from domain.ticket_terms import Channel, Milestone, PauseReason, Status
 
 ROLES = {role.value: role for role in Role}
@@ -62,6 +63,19 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+class SetAsList(Transcoding):
+    """A set (in an aggregate's snapshot) stored as a sorted list."""
+
+    type = set
+    name = "set"
+
+    def encode(self, obj: set[Any]) -> list[Any]:
+        return sorted(obj)
+
+    def decode(self, data: list[Any]) -> set[Any]:
+        return set(data)
+
+
 class DataclassAsDict(Transcoding):
     """A frozen dataclass of plain values stored as a dict of its fields, under its class name."""
 
@@ -95,7 +109,7 @@ STORED_ENUMS: tuple[type[Enum], ...] = (
     WarrantyStart,
     LotStatus,
 )
-STORED_VALUES: tuple[type[Any], ...] = (ClaimLine, OldPart, SubsidyPurchase, Loan, Lot)
+STORED_VALUES: tuple[type[Any], ...] = (ClaimLine, OldPart, SubsidyPurchase, Loan, Lot, Transit)
 """Frozen dataclasses that events carry."""
 
 
@@ -105,5 +119,6 @@ def register_ledger_transcodings(transcoder: JSONTranscoder) -> None:
         transcoder.register(EnumAsValue(enum_type))
     transcoder.register(ActorAsDict())
     transcoder.register(DateAsISO())
+    transcoder.register(SetAsList())
     for kind in STORED_VALUES:
         transcoder.register(DataclassAsDict(kind))

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import psycopg
 from psycopg.conninfo import make_conninfo
 
 from domain.actors import Actor, Role
-from domain.ledger import TicketDraft
+from domain.ledger import ServiceLedger, TicketDraft
 from domain.ticket_terms import Channel
 from projections.recorders import ledger_env
 
@@ -30,6 +30,13 @@ POSTGRES = {
 }
 ADMIN_CONNINFO = make_conninfo(**POSTGRES)
 REQUIRE_POSTGRES = os.environ.get("LEDGER_REQUIRE_POSTGRES", "") == "1"
+
+
+def evict(ledger: ServiceLedger, aggregate_id: UUID) -> None:
+    """Drop an aggregate from the ledger's cache, so that the next load replays it from the store."""
+    if ledger.repository.cache is not None:
+        with suppress(KeyError):
+            ledger.repository.cache.get(aggregate_id, evict=True)
 
 
 def ago(**delta: float) -> datetime:

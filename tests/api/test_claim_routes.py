@@ -40,7 +40,7 @@ from tests.api.harness import (
     nothing_recorded,
     serve,
 )
-from tests.support import ago
+from tests.support import ago, evict
 
 CUSTOMER = "claims-co"
 PROGRAMME = "county-fund"
@@ -466,7 +466,7 @@ def test_a_warranty_claim_lives_its_whole_life_on_every_store(store_api: Api) ->
         "29000.00",
     )
     assert [(p["reference"], p["reversed"]) for p in view["payments"]] == [("PAY-1", True), ("PAY-2", False)]
-    api.ledger._forget(UUID(claim_id))
+    evict(api.ledger, UUID(claim_id))
     assert claim(api, claim_id) == view
 
 

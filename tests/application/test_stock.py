@@ -14,10 +14,10 @@ import pytest
 from domain.actors import Actor, Role
 from domain.errors import ConcurrentUpdate, TicketIsClosed
 from domain.ledger import ServiceLedger
-from domain.stock import StockItem
+from domain.stock import SNAPSHOT_INTERVAL, StockItem, Transit
 from domain.stock_rules import InsufficientStock, StockRuleViolation
 from domain.transfers import TransferStatus
-from tests.support import ENGINEER, MANAGER, draft
+from tests.support import ENGINEER, MANAGER, draft, evict
 
 KEEPER = Actor("wh-wang", Role.WAREHOUSE)
 CLERK = Actor("wh-zhao", Role.WAREHOUSE)
@@ -166,7 +166,7 @@ def test_a_transfer_is_in_transit_between_dispatch_and_arrival(ledger: ServiceLe
     assert ledger.get_stock_item(PART, VAN).requests == {str(transfer_id)}
     ledger.dispatch_transfer(transfer_id, "DN-77", KEEPER)
     source = ledger.get_stock_item(PART, MAIN)
-    assert (source.on_hand, source.in_transit) == (6, {str(transfer_id): (4, Decimal("400.00"))})
+    assert (source.on_hand, source.in_transit) == (6, {str(transfer_id): Transit(4, Decimal("400.00"))})
     assert ledger.get_transfer(transfer_id).status is TransferStatus.IN_TRANSIT
     ledger.receive_transfer(transfer_id, CLERK)
     van, source = ledger.get_stock_item(PART, VAN), ledger.get_stock_item(PART, MAIN)
@@ -225,7 +225,7 @@ def test_an_item_replays_to_the_same_state(ledger: ServiceLedger) -> None:
     ledger.reserve_stock(PART, MAIN, ticket(ledger), 2, KEEPER)
     ledger.write_off_stock(PART, MAIN, 1, "Broken seal", MANAGER, KEEPER)
     live = ledger.get_stock_item(PART, MAIN)
-    ledger._forget(live.id)
+    evict(ledger, live.id)
     again = ledger.get_stock_item(PART, MAIN)
     assert (again.on_hand, again.value, again.reserved, again.last_cost) == (
         live.on_hand,
@@ -233,3 +233,24 @@ def test_an_item_replays_to_the_same_state(ledger: ServiceLedger) -> None:
         live.reserved,
         live.last_cost,
     )
+
+
+def test_a_busy_item_is_snapshotted_and_loads_from_its_snapshot_to_the_same_state(
+    ledger: ServiceLedger,
+) -> None:
+    stocked(ledger, 50, "10.00")
+    transfer_id = ledger.request_transfer(PART, MAIN, VAN, 5, "Stock the van", KEEPER).id
+    ledger.dispatch_transfer(transfer_id, "DN-1", KEEPER)
+    ledger.request_transfer(PART, VAN, MAIN, 1, "Top up", KEEPER)
+    ledger.reserve_stock(PART, MAIN, ticket(ledger), 2, KEEPER)
+    while ledger.get_stock_item(PART, MAIN).version < SNAPSHOT_INTERVAL + 3:
+        ledger.receive_stock(PART, MAIN, "volvo-parts", "GRN-n", 1, Decimal("12.35"), KEEPER)
+    live = ledger.get_stock_item(PART, MAIN)
+    assert ledger.snapshots is not None
+    snapshots = list(ledger.snapshots.get(live.id))
+    assert [s.originator_version for s in snapshots] == [SNAPSHOT_INTERVAL]
+    evict(ledger, live.id)
+    again = ledger.get_stock_item(PART, MAIN)
+    assert vars(again) == vars(live)
+    assert isinstance(again.requests, set)
+    assert again.in_transit == {str(transfer_id): Transit(5, Decimal("50.00"))}
