@@ -37,6 +37,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/kpis.py
 	$(BIN)/python bench/claims.py
 	$(BIN)/python bench/statements.py
+	$(BIN)/python bench/parts.py
+	$(BIN)/python bench/stock_query.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -182,9 +182,9 @@ def free_port() -> int:
         return port
 
 
-def service_env(variables: dict[str, str], port: int) -> dict[str, str]:
+def service_env(variables: dict[str, str], port: int, tokens: str = TOKENS) -> dict[str, str]:
     settings = {
-        "LEDGER_TOKENS": TOKENS,
+        "LEDGER_TOKENS": tokens,
         "LEDGER_LOG_FORMAT": "json",
         "LEDGER_HOST": "127.0.0.1",
         "LEDGER_PORT": str(port),
@@ -194,10 +194,13 @@ def service_env(variables: dict[str, str], port: int) -> dict[str, str]:
 
 
 @contextmanager
-def running_service(variables: dict[str, str], log_path: Path) -> Iterator[tuple[str, int]]:
-    """The migrated service on a free port: its base URL and process id; stopped on leaving."""
+def running_service(
+    variables: dict[str, str], log_path: Path, tokens: str = TOKENS
+) -> Iterator[tuple[str, int]]:
+    """The migrated service on a free port, taking `tokens`: its base URL and process id; stopped on
+    leaving."""
     port = free_port()
-    env = service_env(variables, port)
+    env = service_env(variables, port, tokens)
     with log_path.open("ab") as log:
         migrated = subprocess.run(
             [*ledger_command(), "migrate"],
