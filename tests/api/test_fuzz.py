@@ -14,10 +14,11 @@ from domain.actors import Actor, Role
 
 MANAGER = Actor("fuzz-manager", Role.MANAGER)
 CLERK = Actor("fuzz-clerk", Role.CLAIMS)
+KEEPER = Actor("fuzz-keeper", Role.WAREHOUSE)
 APP = create_app(
     Settings(
         store_env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-        tokens={"fuzz-token": MANAGER, "fuzz-clerk": CLERK},
+        tokens={"fuzz-token": MANAGER, "fuzz-clerk": CLERK, "fuzz-keeper": KEEPER},
         run_projections=False,
         read_wait_seconds=0.01,
     )
@@ -54,3 +55,12 @@ def test_no_generated_claim_request_from_the_claims_desk_gets_a_server_error(
 ) -> None:
     """The claims desk drafts, submits and closes, which a manager may not: fuzz those as the clerk."""
     case.call_and_validate(headers={"Authorization": "Bearer fuzz-clerk"}, checks=[no_internal_error])
+
+
+@schema.include(path_regex="^/(stock|transfers|assets|parts|loans|old-parts)|/old-parts").parametrize()
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_generated_parts_request_from_the_warehouse_gets_a_server_error(
+    case: schemathesis.Case[Any],
+) -> None:
+    """The warehouse moves stock, lends backup units and handles old parts, which a manager may not."""
+    case.call_and_validate(headers={"Authorization": "Bearer fuzz-keeper"}, checks=[no_internal_error])
