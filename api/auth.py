@@ -9,6 +9,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
+from litestar.params import HeaderParameter
 from litestar.types import ASGIApp
 
 from domain.actors import PEOPLE, Actor, Role
@@ -99,6 +100,19 @@ class BearerTokens(AbstractAuthenticationMiddleware):
 
 def bearer_tokens(tokens: Mapping[str, Actor]) -> DefineMiddleware:
     return DefineMiddleware(BearerTokens, tokens=dict(tokens))
+
+
+APPROVER_HEADER = "X-Approver-Token"
+
+
+def token_header(name: str, who: str) -> Any:
+    """The header in which a second person (`who`) gives their own bearer token."""
+    return HeaderParameter(
+        name=name,
+        min_length=1,
+        max_length=200,
+        description=f"The bearer token of {who}; not the caller's own.",
+    )
 
 
 def second_person(tokens: Mapping[str, Actor], token: str, header: str) -> Actor:

@@ -7,9 +7,10 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from api.auth import (
+    APPROVER_HEADER,
     CLAIM_APPROVERS,
     CLAIM_FINANCE,
     CLAIM_REJECTERS,
@@ -18,6 +19,7 @@ from api.auth import (
     READERS,
     allow,
     second_person,
+    token_header,
 )
 from api.claim_schemas import (
     ApprovalBody,
@@ -38,16 +40,8 @@ from api.ticket_commands import AnyRequest, action, recorded
 from domain.ledger import Recorded as Outcome
 
 ClaimId = FromPath[UUID]
-APPROVER_HEADER = "X-Approver-Token"
 ApproverToken = Annotated[
-    str,
-    HeaderParameter(
-        name=APPROVER_HEADER,
-        min_length=1,
-        max_length=200,
-        description="The bearer token of the finance officer or manager who approves the reversal; "
-        "not the caller's own.",
-    ),
+    str, token_header(APPROVER_HEADER, "the finance officer or manager who approves the reversal")
 ]
 
 

@@ -8,9 +8,9 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
+from litestar.params import FromPath, JSONBody, PathParameter
 
-from api.auth import OLD_PART_COLLECTORS, OLD_PART_KEEPERS, READERS, allow, second_person
+from api.auth import OLD_PART_COLLECTORS, OLD_PART_KEEPERS, READERS, allow, second_person, token_header
 from api.claim_schemas import OldPartView
 from api.old_part_schemas import (
     LotView,
@@ -24,18 +24,10 @@ from api.services import Injected, actor_of
 from api.stock_schemas import PART_PATTERN
 from api.ticket_commands import AnyRequest, action, recorded
 from domain.claim_terms import OldPart
-from domain.old_parts import Lot, OldParts
+from domain.old_parts import Lot, OldParts, left_to_collect
 
 WITNESS_HEADER = "X-Witness-Token"
-WitnessToken = Annotated[
-    str,
-    HeaderParameter(
-        name=WITNESS_HEADER,
-        min_length=1,
-        max_length=200,
-        description="The bearer token of the person who witnesses the destruction; not the caller's own.",
-    ),
-]
+WitnessToken = Annotated[str, token_header(WITNESS_HEADER, "the person who witnesses the destruction")]
 ClaimId = FromPath[UUID]
 LotInPath = Annotated[str, PathParameter(pattern=PART_PATTERN, description="The lot's label.")]
 
@@ -158,10 +150,8 @@ def listed_view(part: OldPart) -> OldPartView:
 
 
 def outstanding(listed: tuple[OldPart, ...], parts: OldParts | None) -> dict[str, int]:
-    numbers = sorted({p.part_number for p in listed})
-    if parts is None:
-        return {n: sum(p.quantity for p in listed if p.part_number == n) for n in numbers}
-    return {n: parts.outstanding(n) for n in numbers}
+    lots = () if parts is None else tuple(parts.lots.values())
+    return {n: left_to_collect(listed, lots, n) for n in sorted({p.part_number for p in listed})}
 
 
 def lot_view(lot: Lot, today: date) -> LotView:

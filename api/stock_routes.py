@@ -7,9 +7,18 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, JSONBody
 
-from api.auth import PARTS_USERS, READERS, SAFETY_STOCK_SETTERS, STOCK_KEEPERS, allow, second_person
+from api.auth import (
+    APPROVER_HEADER,
+    PARTS_USERS,
+    READERS,
+    SAFETY_STOCK_SETTERS,
+    STOCK_KEEPERS,
+    allow,
+    second_person,
+    token_header,
+)
 from api.schemas import Recorded
 from api.services import Injected, actor_of
 from api.stock_schemas import (
@@ -29,27 +38,12 @@ from api.stock_schemas import (
 from api.ticket_commands import AnyRequest, action, recorded
 from domain.stock import StockItem
 
-APPROVER_HEADER = "X-Approver-Token"
 COUNTERSIGNER_HEADER = "X-Countersigner-Token"
 ApproverToken = Annotated[
-    str,
-    HeaderParameter(
-        name=APPROVER_HEADER,
-        min_length=1,
-        max_length=200,
-        description="The bearer token of the manager, service director or general manager who "
-        "approves; not the caller's own.",
-    ),
+    str, token_header(APPROVER_HEADER, "the manager, service director or general manager who approves")
 ]
 CountersignerToken = Annotated[
-    str,
-    HeaderParameter(
-        name=COUNTERSIGNER_HEADER,
-        min_length=1,
-        max_length=200,
-        description="The bearer token of a second warehouse keeper who countersigns the issue; "
-        "not the issuer's own.",
-    ),
+    str, token_header(COUNTERSIGNER_HEADER, "a second warehouse keeper who countersigns the issue")
 ]
 
 

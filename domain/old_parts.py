@@ -4,6 +4,7 @@ witness or shipment back to the manufacturer."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
@@ -23,6 +24,12 @@ OLD_PARTS = uuid5(NAMESPACE_URL, "urn:service-ledger:old-parts")
 def old_parts_id(claim_id: UUID) -> UUID:
     """The old parts of a claim are one aggregate, so that its listed quantities hold."""
     return uuid5(OLD_PARTS, str(claim_id))
+
+
+def left_to_collect(listed: Iterable[OldPart], lots: Iterable[Lot], part_number: str) -> int:
+    """Units of a part a claim lists that its lots have not collected."""
+    wanted = sum(p.quantity for p in listed if p.part_number == part_number)
+    return wanted - sum(lot.quantity for lot in lots if lot.part_number == part_number)
 
 
 class OldPartRuleViolation(RuleViolation):
@@ -95,8 +102,7 @@ class OldParts(Aggregate):
 
     def outstanding(self, part_number: str) -> int:
         """Units of the part the claim lists that are not collected yet."""
-        listed = sum(p.quantity for p in self.listed if p.part_number == part_number)
-        return listed - sum(lot.quantity for lot in self.lots.values() if lot.part_number == part_number)
+        return left_to_collect(self.listed, self.lots.values(), part_number)
 
     def collect(self, lot: Lot, actor: Actor, now: datetime) -> None:
         require_reference("lot", lot.lot)

@@ -32,6 +32,16 @@ ADMIN_CONNINFO = make_conninfo(**POSTGRES)
 REQUIRE_POSTGRES = os.environ.get("LEDGER_REQUIRE_POSTGRES", "") == "1"
 
 
+class SetClock:
+    """The ledger's clock, set by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 def evict(ledger: ServiceLedger, aggregate_id: UUID) -> None:
     """Drop an aggregate from the ledger's cache, so that the next load replays it from the store."""
     if ledger.repository.cache is not None:

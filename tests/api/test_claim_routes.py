@@ -40,7 +40,7 @@ from tests.api.harness import (
     nothing_recorded,
     serve,
 )
-from tests.support import ago, evict
+from tests.support import SetClock, ago, evict
 
 CUSTOMER = "claims-co"
 PROGRAMME = "county-fund"
@@ -85,16 +85,6 @@ BODIES: dict[str, Json] = {
 def untimed(items: list[Json]) -> list[Json]:
     """Listed items without the time they were recorded at (the ledger's clock)."""
     return [{k: v for k, v in item.items() if k != "recorded_at"} for item in items]
-
-
-class Clock:
-    """The ledger's clock, set by the test."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture(scope="module")
@@ -347,7 +337,7 @@ def test_a_subsidy_is_13_percent_under_the_class_cap_once_per_household(api: Api
 
 
 def test_a_claim_submitted_after_the_14_day_term_is_flagged_late_by_the_days_past() -> None:
-    clock = Clock(datetime(2026, 2, 2, 1, 0, tzinfo=UTC))
+    clock = SetClock(datetime(2026, 2, 2, 1, 0, tzinfo=UTC))
     ledger = ServiceLedger(env=dict(MEMORY_ENV), clock=clock)
     with serve(MEMORY_ENV, ledger=ledger) as api:
         contract(api, "late-co", datetime(2026, 1, 1, tzinfo=UTC))

@@ -23,7 +23,7 @@ from domain.contract_documents import contract_document
 from domain.ledger import ServiceLedger
 from domain.old_parts import LotStatus, OldPartRuleViolation
 from domain.policy_packs import PackInvalid
-from tests.support import AGENT, ENGINEER, MANAGER, draft
+from tests.support import AGENT, ENGINEER, MANAGER, SetClock, draft
 
 KEEPER = Actor("wh-wang", Role.WAREHOUSE)
 WITNESS = Actor("wh-zhao", Role.WAREHOUSE)
@@ -31,21 +31,13 @@ CLERK = Actor("clerk-li", Role.CLAIMS)
 ACCEPTED = date(2026, 3, 1)
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+@pytest.fixture
+def clock() -> SetClock:
+    return SetClock(datetime.now(UTC).replace(microsecond=0))
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime.now(UTC).replace(microsecond=0))
-
-
-@pytest.fixture
-def ledger(store_env: dict[str, str], clock: Clock) -> Iterator[ServiceLedger]:
+def ledger(store_env: dict[str, str], clock: SetClock) -> Iterator[ServiceLedger]:
     app = ServiceLedger(env=store_env, clock=clock)
     yield app
     app.close()
@@ -164,7 +156,7 @@ def test_a_backup_unit_on_loan_cannot_be_lent_again(ledger: ServiceLedger) -> No
 
 @pytest.mark.parametrize(("hours_after_trigger", "late"), [(9, True), (7, False)])
 def test_a_loan_after_the_eight_hour_deadline_is_flagged_late(
-    ledger: ServiceLedger, clock: Clock, hours_after_trigger: int, late: bool
+    ledger: ServiceLedger, clock: SetClock, hours_after_trigger: int, late: bool
 ) -> None:
     contract(ledger)
     reported = clock.now - timedelta(hours=4 + hours_after_trigger)
@@ -178,7 +170,7 @@ def test_a_loan_after_the_eight_hour_deadline_is_flagged_late(
     assert [e.minutes_late for e in flags] == ([60] if late else [])  # type: ignore[attr-defined]
 
 
-def test_a_loan_for_a_ticket_restored_in_time_has_no_deadline(ledger: ServiceLedger, clock: Clock) -> None:
+def test_a_loan_for_a_ticket_restored_in_time_has_no_deadline(ledger: ServiceLedger, clock: SetClock) -> None:
     contract(ledger)
     ticket_id = ledger.open_ticket(draft(reported_at=clock.now - timedelta(hours=20)), AGENT).id
     ledger.record_restoration(ticket_id, clock.now - timedelta(hours=18), ENGINEER)

@@ -27,7 +27,7 @@ from domain.errors import InvalidValue
 from domain.household_subsidies import SubsidyLimitReached
 from domain.ledger import ServiceLedger
 from domain.policy_packs import PackInvalid
-from tests.support import MANAGER, evict
+from tests.support import MANAGER, SetClock, evict
 
 CLERK = Actor("clerk-li", Role.CLAIMS)
 FINANCE = Actor("fin-zhang", Role.FINANCE)
@@ -40,28 +40,20 @@ PUMP = ClaimLine(LineKind.MATERIAL, "P-4411", "Hydraulic pump", Decimal(1), Deci
 LABOUR = ClaimLine(LineKind.LABOUR, "L-100", "Replace the pump", Decimal("2.5"), Decimal("800.00"))
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+@pytest.fixture
+def clock() -> SetClock:
+    return SetClock(datetime.now(UTC).replace(microsecond=0))
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime.now(UTC).replace(microsecond=0))
-
-
-@pytest.fixture
-def claims(store_env: dict[str, str], clock: Clock) -> Iterator[ServiceLedger]:
+def claims(store_env: dict[str, str], clock: SetClock) -> Iterator[ServiceLedger]:
     ledger = ServiceLedger(env=store_env, clock=clock)
     contract(ledger, clock, "xcmg")
     yield ledger
     ledger.close()
 
 
-def contract(ledger: ServiceLedger, clock: Clock, customer: str, overrides: Any = None) -> UUID:
+def contract(ledger: ServiceLedger, clock: SetClock, customer: str, overrides: Any = None) -> UUID:
     document = contract_document("fault-4-class", overrides, library_holidays)
     contract_id = ledger.draft_contract(customer, "Service and claims", document, MANAGER).id
     ledger.review_contract(contract_id, 1, "Checked", Actor("eng-li", Role.ENGINEER))
@@ -157,7 +149,7 @@ def test_payouts_never_exceed_what_was_approved_or_credited(claims: ServiceLedge
 
 
 def test_a_claim_submitted_after_the_14_day_term_is_flagged_late_by_the_days_past(
-    claims: ServiceLedger, clock: Clock
+    claims: ServiceLedger, clock: SetClock
 ) -> None:
     completed = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 on 1 March in Shanghai
     clock.now = datetime(2026, 3, 17, 3, 0, tzinfo=UTC)
@@ -182,7 +174,7 @@ def test_a_rejected_claim_is_resubmitted_as_a_linked_second_claim(claims: Servic
 
 
 def test_subsidy_is_13_percent_under_the_class_cap_once_per_household(
-    claims: ServiceLedger, clock: Clock
+    claims: ServiceLedger, clock: SetClock
 ) -> None:
     programme = contract(claims, clock, "county-fund")
 
@@ -211,7 +203,7 @@ def test_subsidy_is_13_percent_under_the_class_cap_once_per_household(
 
 
 def test_claim_terms_come_from_the_contract_version_and_a_bad_table_is_refused_with_its_field(
-    claims: ServiceLedger, clock: Clock
+    claims: ServiceLedger, clock: SetClock
 ) -> None:
     shorter = contract(claims, clock, "sany", {"claims": {"submission_days": 7}})
     assert claims.claim_terms(shorter, 1).submission_days == 7

@@ -20,7 +20,7 @@ from domain.contract_documents import contract_document
 from domain.ledger import ServiceLedger
 from domain.opening_balances import OpeningLine
 from projections.kpis import REPORTING_ZONE
-from tests.support import AGENT, ENGINEER, MANAGER, draft
+from tests.support import AGENT, ENGINEER, MANAGER, SetClock, draft
 
 T0 = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
 """10:00 on 5 January in Shanghai; old parts collected that day are due back on 26-28 January."""
@@ -29,14 +29,6 @@ KEEPER = Actor("wh-sun", Role.WAREHOUSE)
 DEPUTY = Actor("wh-ma", Role.WAREHOUSE)
 APPROVER = Actor("mgr-zhao", Role.MANAGER)
 CLERK = Actor("clerk-li", Role.CLAIMS)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def day(days: int) -> date:
@@ -63,13 +55,13 @@ class Story:
 
     def at(self, days: int) -> None:
         clock = self.ledger.clock
-        assert isinstance(clock, Clock)
+        assert isinstance(clock, SetClock)
         clock.now = T0 + timedelta(days=days)
 
 
 def new_ledger(store_env: dict[str, str]) -> ServiceLedger:
     """A ledger whose customer has a contract (with asset and claim terms) and a ticket."""
-    ledger = ServiceLedger(env=store_env, clock=Clock(T0))
+    ledger = ServiceLedger(env=store_env, clock=SetClock(T0))
     document = contract_document("fault-4-class", None, library_holidays)
     contract = ledger.draft_contract(CUSTOMER, "Service, parts and claims", document, MANAGER).id
     ledger.review_contract(contract, 1, "Checked", ENGINEER)

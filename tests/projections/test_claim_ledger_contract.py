@@ -24,7 +24,7 @@ from domain.ledger import ServiceLedger
 from projections.claim_ledger import AMOUNTS, ClaimFilter, ClaimQuery, ClaimRow
 from projections.kpis import REPORTING_ZONE
 from projections.read_side import ReadSide
-from tests.support import MANAGER
+from tests.support import MANAGER, SetClock
 
 CLERK = Actor("clerk-li", Role.CLAIMS)
 FINANCE = Actor("fin-zhang", Role.FINANCE)
@@ -47,14 +47,6 @@ def cny(amount: str) -> Decimal:
     return Decimal(amount)
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @dataclass
 class History:
     """The claims of the scenario by name, a recorded time between two of its events, and a
@@ -67,7 +59,7 @@ class History:
 
 @pytest.fixture
 def claims_ledger(store_env: dict[str, str]) -> Iterator[ServiceLedger]:
-    ledger = ServiceLedger(env=store_env, clock=Clock(T0))
+    ledger = ServiceLedger(env=store_env, clock=SetClock(T0))
     document = contract_document("fault-4-class", None, library_holidays)
     contract = ledger.draft_contract("xcmg", "Service and claims", document, MANAGER).id
     ledger.review_contract(contract, 1, "Checked", Actor("eng-li", Role.ENGINEER))
@@ -85,7 +77,7 @@ def read_side(claims_ledger: ServiceLedger) -> Iterator[ReadSide]:
 
 def at(ledger: ServiceLedger, days: int) -> None:
     clock = ledger.clock
-    assert isinstance(clock, Clock)
+    assert isinstance(clock, SetClock)
     clock.now = T0 + timedelta(days=days)
 
 

@@ -25,7 +25,7 @@ from domain.ledger import ServiceLedger
 from domain.money import rounded
 from projections.claim_ledger import AMOUNTS, ClaimFilter, ClaimQuery, ClaimRow
 from projections.read_side import ReadSide
-from tests.support import MANAGER
+from tests.support import MANAGER, SetClock
 
 DOCUMENT = contract_document("fault-4-class", None, library_holidays)
 START = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
@@ -63,14 +63,6 @@ PAID_BEYOND_CREDIT: list[Step] = [
 """Paid in full, then a credit note for less than was paid."""
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def share_of(amount: Decimal, share: int) -> Decimal:
     return max(rounded(amount * share / 100), Decimal("0.01"))
 
@@ -79,7 +71,7 @@ class Story:
     """Records random claim commands on a fresh in-memory ledger; refused commands record nothing."""
 
     def __init__(self) -> None:
-        self.clock = Clock()
+        self.clock = SetClock(START)
         self.ledger = ServiceLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=self.clock)
         contract = self.ledger.draft_contract("xcmg", "Service and claims", DOCUMENT, MANAGER).id
         self.ledger.review_contract(contract, 1, "Checked", Actor("eng-li", Role.ENGINEER))
