@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from enum import Enum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.actors import Actor, Role
+from domain.document_control import (
+    DocumentVersion,
+    VersionStatus,
+    check_approval,
+    check_review,
+    check_revision,
+    open_version,
+    version_in_force,
+)
 from domain.errors import InvalidValue, RuleViolation
 from domain.ticket_terms import require_code, require_text
-
-
-class VersionStatus(Enum):
-    """Where a contract version stands in the document-control chain."""
-
-    DRAFTED = "drafted"
-    REVIEWED = "reviewed"
-    APPROVED = "approved"
-
-
-@dataclass(frozen=True)
-class ContractVersion:
-    """One version of the terms: its document, who wrote it and when it takes effect."""
-
-    number: int
-    document: dict[str, Any]
-    author: str
-    status: VersionStatus = VersionStatus.DRAFTED
-    effective_from: datetime | None = None
-    retroactive: bool = False
 
 
 class ContractRuleViolation(RuleViolation):
@@ -82,7 +70,7 @@ class ServiceContract(Aggregate):
     ) -> None:
         self.customer_id = customer_id
         self.name = name
-        self.versions = [ContractVersion(1, document, actor.id)]
+        self.versions = [DocumentVersion(1, document, actor.id)]
         self.terminated_at: datetime | None = None
 
     @classmethod
@@ -107,14 +95,12 @@ class ServiceContract(Aggregate):
         )
 
     @property
-    def latest(self) -> ContractVersion:
+    def latest(self) -> DocumentVersion:
         return self.versions[-1]
 
     def review(self, version: int, note: str, actor: Actor, now: datetime) -> None:
         """Record the review of a drafted version by someone other than its author."""
-        draft = self._open_version(version, VersionStatus.DRAFTED)
-        if actor.id == draft.author:
-            raise ContractRuleViolation("the author of a version cannot review it", field="actor")
+        check_review(self._open_version(version, VersionStatus.DRAFTED), actor, ContractRuleViolation)
         self._reviewed(occurred_at=now, actor=actor, version=version, note=require_text("note", note))
 
     @event(Reviewed)
@@ -122,21 +108,10 @@ class ServiceContract(Aggregate):
         self.versions[-1] = replace(self.latest, status=VersionStatus.REVIEWED)
 
     def approve(self, version: int, effective_from: datetime, actor: Actor, now: datetime) -> None:
-        """A manager other than the author approves a reviewed version, effective from a stated time.
-
-        A first version may take effect from any time (a ledger adopted mid-contract); a revision
-        takes effect no earlier than its approval unless it says it is retroactive.
-        """
+        """A manager other than the author approves a reviewed version, effective from a stated time
+        (see `check_approval`)."""
         reviewed = self._open_version(version, VersionStatus.REVIEWED)
-        if actor.role is not Role.MANAGER:
-            raise ContractRuleViolation("only a manager approves a contract version", field="actor")
-        if actor.id == reviewed.author:
-            raise ContractRuleViolation("the author of a version cannot approve it", field="actor")
-        if effective_from.tzinfo is None:
-            raise InvalidValue("effective_from must carry a time zone", field="effective_from")
-        if effective_from < now and reviewed.number > 1 and not reviewed.retroactive:
-            msg = "only a retroactive revision may take effect before its approval"
-            raise ContractRuleViolation(msg, field="effective_from")
+        check_approval(reviewed, effective_from, actor, now, ContractRuleViolation)
         self._approved(occurred_at=now, actor=actor, version=version, effective_from=effective_from)
 
     @event(Approved)
@@ -148,9 +123,7 @@ class ServiceContract(Aggregate):
     ) -> None:
         """Draft the next version; it governs nothing until it is reviewed and approved."""
         self._require_in_force()
-        if self.latest.status is not VersionStatus.APPROVED:
-            msg = f"version {self.latest.number} is still {self.latest.status.value}; finish it first"
-            raise ContractRuleViolation(msg, field="document")
+        check_revision(self.latest, ContractRuleViolation)
         self._revised(
             occurred_at=now,
             actor=actor,
@@ -164,7 +137,7 @@ class ServiceContract(Aggregate):
         self, occurred_at: datetime, actor: Actor, document: dict[str, Any], reason: str, retroactive: bool
     ) -> None:
         self.versions.append(
-            ContractVersion(len(self.versions) + 1, document, actor.id, retroactive=retroactive)
+            DocumentVersion(len(self.versions) + 1, document, actor.id, retroactive=retroactive)
         )
 
     def terminate(self, effective_at: datetime, reason: str, actor: Actor, now: datetime) -> None:
@@ -182,20 +155,15 @@ class ServiceContract(Aggregate):
     def _terminated(self, occurred_at: datetime, actor: Actor, effective_at: datetime, reason: str) -> None:
         self.terminated_at = effective_at
 
-    def version_in_force(self, at: datetime) -> ContractVersion | None:
+    def version_in_force(self, at: datetime) -> DocumentVersion | None:
         """The approved version governing a ticket opened at `at`: the latest to take effect by then."""
         if self.terminated_at is not None and at >= self.terminated_at:
             return None
-        approved = [v for v in self.versions if v.effective_from is not None and v.effective_from <= at]
-        return max(approved, key=lambda v: (v.effective_from, v.number), default=None)
+        return version_in_force(self.versions, at)
 
-    def _open_version(self, number: int, status: VersionStatus) -> ContractVersion:
+    def _open_version(self, number: int, status: VersionStatus) -> DocumentVersion:
         self._require_in_force()
-        if number != self.latest.number or self.latest.status is not status:
-            latest = f"{self.latest.number}, {self.latest.status.value}"
-            msg = f"version {number} is not the {status.value} version (the latest is {latest})"
-            raise ContractRuleViolation(msg, field="version", version=number)
-        return self.latest
+        return open_version(self.versions, number, status, ContractRuleViolation)
 
     def _require_in_force(self) -> None:
         if self.terminated_at is not None:

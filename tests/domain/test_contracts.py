@@ -10,7 +10,8 @@ import pytest
 from eventsourcing.application import project_aggregate
 
 from domain.actors import Actor, Role
-from domain.contracts import ContractRuleViolation, ServiceContract, VersionStatus
+from domain.contracts import ContractRuleViolation, ServiceContract
+from domain.document_control import VersionStatus
 from domain.errors import InvalidValue
 
 AUTHOR = Actor("mgr-chen", Role.MANAGER)
