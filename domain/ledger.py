@@ -12,14 +12,13 @@ from eventsourcing.domain import MutableOrImmutableAggregate
 
 from domain.actors import Actor
 from domain.ledger_base import Clock, Recorded, utc_now
-from domain.old_part_commands import OldPartCommands
 from domain.opening_balance_commands import OpeningBalanceCommands
+from domain.penalty_what_if import WhatIfCommands
 from domain.statement_commands import StatementCommands
 from domain.stock import SNAPSHOT_INTERVAL, StockItem
 from domain.stock_commands import StockCommands
 from domain.ticket_terms import Channel, PauseReason
 from domain.tickets import Ticket
-from domain.verdict_commands import VerdictCommands
 
 __all__ = ["Clock", "Recorded", "ServiceLedger", "TicketDraft", "utc_now"]
 
@@ -39,9 +38,7 @@ class TicketDraft:
     asset_id: str | None = None
 
 
-class ServiceLedger(
-    VerdictCommands, StatementCommands, OldPartCommands, OpeningBalanceCommands, StockCommands
-):
+class ServiceLedger(WhatIfCommands, StatementCommands, OpeningBalanceCommands, StockCommands):
     """Records tickets as immutable events and answers what the log says of them."""
 
     name = "ServiceLedger"

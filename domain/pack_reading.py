@@ -38,6 +38,20 @@ _TOML_KINDS: tuple[tuple[type, str], ...] = (
 )
 
 
+class PackInvalid(InvalidValue):
+    """A policy pack the ledger refuses: which file, which field (a dotted path) and why."""
+
+    code = "pack-invalid"
+
+    def __init__(self, file: str, field: str | None, reason: str, line: int | None = None) -> None:
+        where = f"{file}, line {line}" if line is not None else file
+        message = f"{where}: {field}: {reason}" if field else f"{where}: {reason}"
+        super().__init__(message, field=field, file=file, reason=reason, line=line)
+        self.file = file
+        self.reason = reason
+        self.line = line
+
+
 def refuse(path: str, reason: str, **values: Any) -> InvalidValue:
     """The error for the value at `path`, to be raised by the caller."""
     return InvalidValue(reason, field=path, **values)

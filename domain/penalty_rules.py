@@ -32,6 +32,47 @@ class Shape(Enum):
     """Something owed instead of money: a free spare when not repaired in 2 h [000:L31]."""
 
 
+class Trigger(Enum):
+    """The recorded cause a rule is assessed from automatically; a rule without one is applied
+    only by hand (a manual penalty)."""
+
+    SLA_BREACH = "sla_breach"
+    """A target breached (its verdict), optionally only some targets."""
+    SIGN_OFF_MISSING = "sign_off_missing"
+    """A breached target that only a customer sign-off or callback stops: past its deadline."""
+    CLAIM_LATE = "claim_late"
+    """A warranty claim submitted after its deadline."""
+    OLD_PARTS_LATE = "old_parts_late"
+    """Old parts logged in after their return window."""
+    BELOW_SAFETY_STOCK = "below_safety_stock"
+    """A stock item below its safety stock with no transfer request open."""
+    BACKUP_UNIT_LATE = "backup_unit_late"
+    """A backup unit lent after its deadline."""
+    KPI = "kpi"
+    """A KPI below its threshold over a month, assessed when the period is closed."""
+
+
+class Unit(Enum):
+    """What a per-unit rule counts."""
+
+    OCCURRENCE = "occurrence"
+    """The units the cause states (one, or as many messages as a manual penalty names)."""
+    MINUTE = "minute"
+    HOUR = "hour"
+    """Started hours late."""
+    DAY = "day"
+    """Days late."""
+
+    def count(self, cause: Cause) -> Decimal:
+        if self is Unit.MINUTE:
+            return Decimal(cause.minutes_late)
+        if self is Unit.HOUR:
+            return Decimal(-(-cause.minutes_late // 60))
+        if self is Unit.DAY:
+            return Decimal(cause.days_late or -(-cause.minutes_late // (24 * 60)))
+        return cause.units
+
+
 class Measure(Enum):
     MONEY = "money"
     POINTS = "points"
@@ -92,6 +133,14 @@ class Rule:
     description: str
     shape: Shape
     measure: Measure = Measure.MONEY
+    on: Trigger | None = None
+    targets: tuple[str, ...] = ()
+    """For `sla_breach`: the targets it covers (all, when empty)."""
+    kpi: str | None = None
+    """For `kpi`: the KPI measured, in percent."""
+    per: str | None = None
+    """For `kpi`: the dimension each party is measured by (an engineer), or None for one figure."""
+    unit: Unit = Unit.OCCURRENCE
     amount: Decimal = ZERO
     threshold: Decimal | None = None
     partial: PartialPoints = PartialPoints.PRORATE
@@ -116,6 +165,7 @@ class Cause:
 
     units: Decimal = Decimal(1)
     minutes_late: int = 0
+    days_late: int = 0
     measured: Decimal | None = None
     occurrence: int = 1
     loss: Decimal = ZERO
@@ -165,7 +215,8 @@ def _amount(rule: Rule, cause: Cause) -> tuple[Decimal, str, int | None]:
     if rule.shape is Shape.FIXED:
         return rule.amount, f"{rule.amount} per occurrence", None
     if rule.shape is Shape.PER_UNIT:
-        return rule.amount * cause.units, f"{cause.units} x {rule.amount}", None
+        units = rule.unit.count(cause)
+        return rule.amount * units, f"{units} {rule.unit.value}(s) x {rule.amount}", None
     if rule.shape is Shape.BANDED:
         band = next(b for b in rule.bands if b.up_to is None or cause.minutes_late <= b.up_to)
         reach = "beyond" if band.up_to is None else f"up to {band.up_to} min"

@@ -1,14 +1,25 @@
 """Penalty schedules as readable TOML files: a rule book's rules, each of one shape, checked whole.
 
-A schedule has a `description`, a `source` and `[[rules]]`. Every rule has a `code` (a lowercase
-code, once per schedule), a `description`, a `shape` (`fixed`, `per_unit`, `banded`, `per_point`,
-`escalating`, `loss_split` or `remedy`) and optionally a `source`, a `measure` (`money`, the
-default, or `points`), a `cap`, a `rounding` (`cent`, the default, or `unit`), `[[rules.shares]]`
-(`role`, `fraction`, `each`) and `remainder_to` (the role that bears what the shares leave over).
+A schedule has a `description`, a `source`, optionally `[holders]` (who holds each role the
+shares name: `keeper = "wang"`, `tally_clerk = ["li", "zhao"]`) and `[[rules]]`.
+
+Every rule has a `code` (a lowercase code, once per schedule), a `description`, a `shape`
+(`fixed`, `per_unit`, `banded`, `per_point`, `escalating`, `loss_split` or `remedy`) and
+optionally:
+
+- `on`, the recorded cause that assesses it automatically: `sla_breach` (with optional
+  `targets`), `sign_off_missing`, `claim_late`, `old_parts_late`, `below_safety_stock`,
+  `backup_unit_late`, or `kpi` (with the `kpi` measured, in percent, and optionally the dimension
+  `per` party). Without `on`, a rule is applied by hand;
+- a `source`, a `measure` (`money`, the default, or `points`), a `cap`, a `rounding` (`cent`, the
+  default, or `unit`), `[[rules.shares]]` (`role`, `fraction`, `each`) and `remainder_to` (the
+  role that bears what the shares leave over; `party`, the cause's party, by default).
+
 Amounts and fractions are written as strings (`"100"`, `"0.45"`), so that no float carries them.
 By shape:
 
-- `fixed`, `per_unit`: `amount`, per occurrence or per unit;
+- `fixed`: `amount` per occurrence;
+- `per_unit`: `amount` per `unit` (`occurrence`, the default, `minute`, `hour` or `day` late);
 - `banded`: `bands`, an array of `{up_to = minutes, amount = "5"}`, the last without `up_to`;
 - `per_point`: `amount` per point, `threshold`, and `partial_points` (`prorate`, `whole_up` or
   `whole_down`: how a part of a point counts);
@@ -18,7 +29,8 @@ By shape:
   optionally `[rules.extras.<level>]`, fixed sums by role;
 - `remedy`: `remedy`, what is owed instead of money.
 
-An invalid schedule is refused with `PackInvalid`: the file, the dotted field and the reason.
+An invalid schedule is refused with `PackInvalid`: the file, the dotted field and the reason. A
+contract carries its own schedule as the `[penalties]` table of its document, in the same form.
 """
 
 from __future__ import annotations
@@ -31,17 +43,29 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import InvalidValue
-from domain.pack_reading import array_at, check_keys, integer_at, join, member_at, refuse, table_at, text_at
-from domain.penalty_rules import Band, Measure, PartialPoints, Rounding, Rule, Shape, Share
-from domain.policy_packs import PACK_DIRECTORY, PackInvalid
+from domain.pack_reading import (
+    PackInvalid,
+    array_at,
+    check_keys,
+    integer_at,
+    join,
+    member_at,
+    refuse,
+    table_at,
+    text_at,
+    texts_at,
+)
+from domain.penalty_rules import Band, Measure, PartialPoints, Rounding, Rule, Shape, Share, Trigger, Unit
 from domain.ticket_terms import require_code
 
-SCHEDULE_DIRECTORY = PACK_DIRECTORY / "penalties"
+SCHEDULE_DIRECTORY = Path(__file__).parent / "packs" / "penalties"
 COMMON = ("code", "description", "shape")
-OPTIONAL = ("source", "measure", "cap", "rounding", "shares", "remainder_to")
+OPTIONAL = ("source", "measure", "cap", "rounding", "shares", "remainder_to", "on", "targets", "kpi", "per")
+KPI_DIMENSIONS = ("engineer_id", "contract_id", "severity", "region_tier")
+"""What a KPI rule may measure each party by (the KPI tables' dimensions)."""
 BY_SHAPE: dict[Shape, tuple[tuple[str, ...], tuple[str, ...]]] = {
     Shape.FIXED: (("amount",), ()),
-    Shape.PER_UNIT: (("amount",), ()),
+    Shape.PER_UNIT: (("amount",), ("unit",)),
     Shape.BANDED: (("bands",), ()),
     Shape.PER_POINT: (("amount", "threshold", "partial_points"), ()),
     Shape.ESCALATING: (("amount", "tiers"), ()),
@@ -56,9 +80,14 @@ class Schedule:
     description: str
     source: str
     rules: tuple[Rule, ...]
+    holders: Mapping[str, tuple[str, ...]]
+    """Who holds each role the rules' shares name, where a cause does not say."""
 
     def rule(self, code: str) -> Rule | None:
         return next((r for r in self.rules if r.code == code), None)
+
+    def triggered_by(self, trigger: Trigger) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.on is trigger)
 
 
 def load_schedule(path: Path) -> Schedule:
@@ -70,20 +99,31 @@ def load_schedule(path: Path) -> Schedule:
 
 
 def schedule_from_table(table: Mapping[str, Any], file: str) -> Schedule:
-    """The schedule a parsed table describes, or `PackInvalid` naming the field."""
+    """The schedule a parsed table describes, or `PackInvalid` naming the file and field."""
     try:
-        check_keys(table, "", ("description", "source", "rules"))
-        rules = [_rule(item, join("rules", n)) for n, item in enumerate(array_at(table["rules"], "rules"))]
-        seen: set[str] = set()
-        for n, rule in enumerate(rules):
-            if rule.code in seen:
-                raise refuse(join(join("rules", n), "code"), f"rule {rule.code!r} is defined twice")
-            seen.add(rule.code)
-        return Schedule(
-            text_at(table["description"], "description"), text_at(table["source"], "source"), tuple(rules)
-        )
+        return schedule_at(table, "")
     except InvalidValue as error:
         raise PackInvalid(file, error.field, error.message) from error
+
+
+def schedule_at(value: Any, path: str) -> Schedule:
+    """The schedule at `path` of a table (a file's top, or a contract's `penalties`), refused
+    with an `InvalidValue` naming the dotted field."""
+    table = table_at(value, path or "schedule")
+    check_keys(table, path, ("description", "source", "rules"), ("holders",))
+    rules_path = join(path, "rules")
+    rules = [_rule(item, join(rules_path, n)) for n, item in enumerate(array_at(table["rules"], rules_path))]
+    seen: set[str] = set()
+    for n, rule in enumerate(rules):
+        if rule.code in seen:
+            raise refuse(join(join(rules_path, n), "code"), f"rule {rule.code!r} is defined twice")
+        seen.add(rule.code)
+    return Schedule(
+        text_at(table["description"], join(path, "description")),
+        text_at(table["source"], join(path, "source")),
+        tuple(rules),
+        _holders(table.get("holders", {}), join(path, "holders")),
+    )
 
 
 def _rule(value: Any, path: str) -> Rule:
@@ -97,6 +137,8 @@ def _rule(value: Any, path: str) -> Rule:
         description=text_at(table["description"], join(path, "description")),
         shape=shape,
         measure=member_at(Measure, table.get("measure", "money"), join(path, "measure"), "measure"),
+        **_trigger(table, path, shape),
+        unit=member_at(Unit, table.get("unit", "occurrence"), join(path, "unit"), "unit"),
         amount=_number(table.get("amount", "0"), join(path, "amount")),
         threshold=_number(table["threshold"], join(path, "threshold")) if "threshold" in table else None,
         partial=member_at(
@@ -118,6 +160,32 @@ def _rule(value: Any, path: str) -> Rule:
         cap=_number(table["cap"], join(path, "cap")) if "cap" in table else None,
         rounding=member_at(Rounding, table.get("rounding", "cent"), join(path, "rounding"), "rounding"),
     )
+
+
+def _trigger(table: Mapping[str, Any], path: str, shape: Shape) -> dict[str, Any]:
+    """What assesses the rule automatically: `on`, and the targets or KPI it is about."""
+    on = member_at(Trigger, table["on"], join(path, "on"), "cause") if "on" in table else None
+    targets = tuple(texts_at(table.get("targets", []), join(path, "targets")))
+    if targets and on is not Trigger.SLA_BREACH:
+        raise refuse(join(path, "targets"), "only an sla_breach rule names targets")
+    kpi = text_at(table["kpi"], join(path, "kpi")) if "kpi" in table else None
+    per = text_at(table["per"], join(path, "per")) if "per" in table else None
+    if (on is Trigger.KPI) != (kpi is not None):
+        raise refuse(join(path, "kpi"), 'a rule with on = "kpi" names its kpi, and only such a rule')
+    if on is Trigger.KPI and shape is not Shape.PER_POINT:
+        raise refuse(join(path, "on"), "a KPI is assessed by a per_point rule")
+    if per is not None and (on is not Trigger.KPI or per not in KPI_DIMENSIONS):
+        raise refuse(join(path, "per"), f"a KPI rule measures per one of {', '.join(KPI_DIMENSIONS)}")
+    return {"on": on, "targets": targets, "kpi": kpi, "per": per}
+
+
+def _holders(value: Any, path: str) -> dict[str, tuple[str, ...]]:
+    holders = {}
+    for role, named in table_at(value, path).items():
+        require_code(join(path, role), role)
+        ids = [named] if isinstance(named, str) else named
+        holders[role] = tuple(texts_at(ids, join(path, role)))
+    return holders
 
 
 def _bands(value: Any, path: str) -> tuple[Band, ...]:

@@ -23,6 +23,7 @@ from domain.claim_terms import ClaimTerms, claim_terms_from
 from domain.errors import InvalidValue
 from domain.pack_calendars import HolidaySource, read_calendars
 from domain.pack_reading import (
+    PackInvalid,
     array_at,
     check_keys,
     deep_merge,
@@ -35,6 +36,7 @@ from domain.pack_reading import (
     texts_at,
     wrong_type,
 )
+from domain.penalty_schedules import Schedule, schedule_at
 from domain.sla_terms import ANY_TIER, Duration, SeverityClass, SlaTerms, Target
 from domain.ticket_terms import CODE_PATTERN, Milestone, PauseReason, require_code
 
@@ -56,20 +58,6 @@ TARGET_KEYS = ("start", "stop", "calendar", "durations")
 _TOML_LINE = re.compile(r"at line (\d+)")
 
 
-class PackInvalid(InvalidValue):
-    """A policy pack the ledger refuses: which file, which field (a dotted path) and why."""
-
-    code = "pack-invalid"
-
-    def __init__(self, file: str, field: str | None, reason: str, line: int | None = None) -> None:
-        where = f"{file}, line {line}" if line is not None else file
-        message = f"{where}: {field}: {reason}" if field else f"{where}: {reason}"
-        super().__init__(message, field=field, file=file, reason=reason, line=line)
-        self.file = file
-        self.reason = reason
-        self.line = line
-
-
 @dataclass(frozen=True)
 class Pack:
     """A named set of SLA terms, with what it is for and the sources its numbers come from."""
@@ -82,6 +70,8 @@ class Pack:
     """The claim terms, where the pack has a `[claims]` table (every contract document does)."""
     assets: AssetTerms | None = None
     """The asset terms, where the pack has an `[assets]` table (every contract document does)."""
+    penalties: Schedule | None = None
+    """The contract's own penalty schedule (service credits), where it has a `[penalties]` table."""
 
 
 def shipped_packs() -> dict[str, Path]:
@@ -136,7 +126,7 @@ def pack_from_table(
 
 
 def _pack(name: str, table: Mapping[str, Any], source: HolidaySource | None) -> Pack:
-    check_keys(table, "", PACK_KEYS, ("parties", "claims", "assets"))
+    check_keys(table, "", PACK_KEYS, ("parties", "claims", "assets", "penalties"))
     severities = _severities(table["severities"], "severities")
     calendars = read_calendars(table["calendars"], "calendars", source)
     targets = _targets(table["targets"], {s.code for s in severities}, calendars)
@@ -148,7 +138,8 @@ def _pack(name: str, table: Mapping[str, Any], source: HolidaySource | None) -> 
         text_at(table["description"], "description"),
         text_at(table["source"], "source"),
     )
-    return Pack(name, description, source_text, terms, claims, assets)
+    penalties = schedule_at(table["penalties"], "penalties") if "penalties" in table else None
+    return Pack(name, description, source_text, terms, claims, assets, penalties)
 
 
 def _severities(value: Any, path: str) -> tuple[SeverityClass, ...]:

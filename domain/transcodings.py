@@ -17,6 +17,8 @@ from domain.claim_terms import ClaimKind, ClaimLine, LineKind, OldPart
 from domain.claims import SubsidyPurchase
 from domain.clocks import ClockStatus
 from domain.old_parts import Lot, LotStatus
+from domain.penalties import CauseRef, Settlement
+from domain.penalty_rules import Line, Measure
 from domain.stock import Transit
 from domain.ticket_terms import Channel, Milestone, PauseReason, Status
 
@@ -108,8 +110,19 @@ STORED_ENUMS: tuple[type[Enum], ...] = (
     LineKind,
     WarrantyStart,
     LotStatus,
+    Measure,
+    Settlement,
 )
-STORED_VALUES: tuple[type[Any], ...] = (ClaimLine, OldPart, SubsidyPurchase, Loan, Lot, Transit)
+STORED_VALUES: tuple[type[Any], ...] = (
+    ClaimLine,
+    OldPart,
+    SubsidyPurchase,
+    Loan,
+    Lot,
+    Transit,
+    Line,
+    CauseRef,
+)
 """Frozen dataclasses that events carry."""
 
 
