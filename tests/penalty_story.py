@@ -7,13 +7,16 @@ from __future__ import annotations
 import tomllib
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.popo import POPOTrackingRecorder
+from eventsourcing.utils import get_topic
 
 from api.holiday_source import library_holidays
 from domain.actors import Actor, Role
 from domain.contract_documents import contract_document
 from domain.ledger import ServiceLedger, TicketDraft
+from domain.penalties import Penalty
 from domain.penalty_schedules import SCHEDULE_DIRECTORY
 from domain.ticket_terms import Channel
 from projections.penalty_assessor import PenaltyAssessor
@@ -57,7 +60,7 @@ SIGN_OFF_TARGET = {
     "start": "resolved",
     "stop": ["signed_off", "callback"],
     "calendar": "round_the_clock",
-    "durations": {s: "48h" for s in ("severe", "major", "general", "non_fault")},
+    "durations": dict.fromkeys(("severe", "major", "general", "non_fault"), "48h"),
 }
 
 
@@ -80,7 +83,9 @@ def contract_in_force(ledger: ServiceLedger) -> None:
 
 
 def report(ledger: ServiceLedger, reported_at: datetime, severity: str = "general") -> Any:
-    draft = TicketDraft(Channel.HOTLINE, CUSTOMER, "hx-head-office", "city", severity, "hardware", "Down", reported_at)
+    draft = TicketDraft(
+        Channel.HOTLINE, CUSTOMER, "hx-head-office", "city", severity, "hardware", "Down", reported_at
+    )
     return ledger.open_ticket(draft, AGENT).id
 
 
@@ -99,3 +104,9 @@ def late_arrival(ledger: ServiceLedger, minutes: int = 65) -> tuple[Any, Any]:
 def assessor(ledger: ServiceLedger) -> ViewRunner:
     """The penalty assessor over the ledger's log, tracking in memory."""
     return ViewRunner(ledger, PenaltyAssessor(POPOTrackingRecorder(), ledger))
+
+
+def recorded_penalties(ledger: ServiceLedger) -> list[Penalty]:
+    """Every penalty in the log, in the order they were assessed."""
+    notifications = ledger.recorder.select_notifications(0, 100_000, topics=[get_topic(Penalty.Assessed)])
+    return [ledger.get_penalty(UUID(str(n.originator_id))) for n in notifications]

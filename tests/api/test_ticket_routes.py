@@ -445,7 +445,16 @@ def test_health_reports_the_log_position_and_each_view(api: Api) -> None:
         "store": "memory",
         "log_position": answer["position"],
         "views": dict.fromkeys(
-            ("ticket_board", "ticket_history", "sla_clocks", "kpis", "claim_ledger", "stock", "assets"),
+            (
+                "ticket_board",
+                "ticket_history",
+                "sla_clocks",
+                "kpis",
+                "claim_ledger",
+                "stock",
+                "assets",
+                "penalties",
+            ),
             answer["position"],
         ),
     }

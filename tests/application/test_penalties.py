@@ -32,6 +32,7 @@ from tests.penalty_story import (
     book_in_force,
     contract_in_force,
     late_arrival,
+    recorded_penalties,
     report,
     rule_book,
 )
@@ -56,12 +57,6 @@ def arrival_penalty(ledger: ServiceLedger, ticket_id: Any, episode: int = 1) -> 
     )
 
 
-def penalties_in(ledger: ServiceLedger) -> list[Penalty]:
-    events = ledger.recorder.select_notifications(0, 10_000)
-    ids = dict.fromkeys(n.originator_id for n in events if n.topic.endswith("Penalty.Assessed"))
-    return [ledger.get_penalty(i) for i in ids]
-
-
 def test_a_late_arrival_is_assessed_once_under_the_contract_and_reversed_by_its_correction(
     story: Any,
 ) -> None:
@@ -78,7 +73,7 @@ def test_a_late_arrival_is_assessed_once_under_the_contract_and_reversed_by_its_
     )
     assert (penalty.schedule.kind, penalty.schedule.version, penalty.trigger) == ("contract", 1, "sla_breach")
     assert [c.event for c in penalty.causes] == ["SlaVerdicts.VerdictRecorded"]
-    assert penalty.facts["minutes_late"] == "5" and penalty.period == "2026-11"
+    assert (penalty.facts["minutes_late"], penalty.period) == ("5", "2026-11")
 
     ledger.correct_milestone(
         ticket_id, arrived.version, T10 + timedelta(minutes=58), "Site log", APPROVER, APPROVER
@@ -90,7 +85,10 @@ def test_a_late_arrival_is_assessed_once_under_the_contract_and_reversed_by_its_
     assert reversed_.status is PenaltyStatus.REVERSED
     events = list(ledger.repository.event_store.get(reversed_.id))
     assert [type(e).__name__ for e in events] == ["Assessed", "Allocated", "Reversed"]
-    assert [c.event for c in events[-1].causes] == ["Ticket.MilestoneCorrected", "SlaVerdicts.VerdictRecorded"]
+    assert [c.event for c in events[-1].causes] == [
+        "Ticket.MilestoneCorrected",
+        "SlaVerdicts.VerdictRecorded",
+    ]
 
 
 def test_reading_the_log_again_records_nothing_more(story: Any) -> None:
@@ -103,7 +101,7 @@ def test_reading_the_log_again_records_nothing_more(story: Any) -> None:
     again.catch_up()
 
     assert ledger.recorder.max_notification_id() == before
-    assert len(penalties_in(ledger)) == 1
+    assert len(recorded_penalties(ledger)) == 1
 
 
 def test_a_breach_corrected_then_breached_again_is_a_second_penalty_beside_the_reversed_first(
@@ -167,7 +165,7 @@ def test_a_revision_of_the_book_changes_no_penalty_assessed_under_the_earlier_ve
     runner = assessor(ledger)
     runner.catch_up()
     assert arrival_penalty(ledger, ticket_id).total == Decimal("100.00")
-    assert all(p.rule != "late-arrival-book" for p in penalties_in(ledger))
+    assert all(p.rule != "late-arrival-book" for p in recorded_penalties(ledger))
 
     later, _ = late_arrival_after(ledger, clock)
     runner.catch_up()
