@@ -12,6 +12,7 @@ from typing import TypeVar
 from api.demo_cast import DEMO_ACTORS
 from api.demo_claims import load_demo_claims
 from api.demo_parts import load_demo_parts
+from api.demo_penalties import CONTRACT_CREDITS, load_demo_penalties
 from api.holiday_source import library_holidays
 from domain.actors import Actor, Role
 from domain.contract_documents import contract_document
@@ -316,6 +317,7 @@ class DemoSummary:
     claims: int
     stock_items: int
     assets: int
+    penalties: int
     events: int
     last_position: int
 
@@ -329,7 +331,8 @@ def load_demo(
     before `now` (default: the ledger's clock, which `now` must not run ahead of); most are closed,
     and a few percent each finished late, were escalated, reopened, cancelled, had their arrival
     corrected or are still under way. Events are recorded in the order they occurred, corrections last.
-    Claims follow (`api/demo_claims.py`), then the stock's and the assets' history (`api/demo_parts.py`).
+    Claims follow (`api/demo_claims.py`), then the stock's and the assets' history (`api/demo_parts.py`),
+    then penalties (`api/demo_penalties.py`).
     """
     if ledger.recorder.max_notification_id() is not None:
         raise ValueError("the demo history loads only into an empty ledger")
@@ -346,13 +349,16 @@ def load_demo(
         run(at)
     claims = load_demo_claims(ledger, rng)
     parts = load_demo_parts(ledger, rng, end)
+    penalties = load_demo_penalties(ledger, since=end - HISTORY - timedelta(days=1), end=end)
     last = ledger.recorder.max_notification_id() or 0
-    return DemoSummary(tickets, claims, parts.stock_items, parts.assets, events=last, last_position=last)
+    return DemoSummary(
+        tickets, claims, parts.stock_items, parts.assets, penalties, events=last, last_position=last
+    )
 
 
 def _contract_every_customer(ledger: ServiceLedger, since: datetime) -> None:
     """Each customer's tickets run under the default fault terms, in force since before the first."""
-    document = contract_document("fault-4-class", holiday_source=library_holidays)
+    document = contract_document("fault-4-class", {"penalties": CONTRACT_CREDITS}, library_holidays)
     for customer, _, _ in _rows(CUSTOMERS):
         contract = ledger.draft_contract(
             customer, f"{customer} 7x24 maintenance", document, CONTRACT_AUTHOR

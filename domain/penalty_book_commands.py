@@ -3,13 +3,19 @@ contract's own schedule, if the contract version in force has one, and every rul
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from threading import Lock
+from typing import Any, TypeVar
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import PersistenceError
+
 from domain.actors import Actor
+from domain.contracts import ServiceContract
+from domain.errors import StorageUnavailable
 from domain.ledger_base import Clock, Recorded, utc_now
 from domain.penalties import ScheduleRef
 from domain.penalty_books import (
@@ -21,6 +27,8 @@ from domain.penalty_books import (
 )
 from domain.penalty_schedules import Schedule, schedule_from_table
 from domain.verdict_commands import VerdictCommands
+
+P = TypeVar("P", bound=Aggregate)
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,9 @@ class PenaltyBookCommands(VerdictCommands):
     def __init__(self, env: dict[str, str] | None = None, clock: Clock = utc_now) -> None:
         super().__init__(env, clock)
         self._parsed_books: dict[tuple[UUID, int], Schedule] = {}
+        self._policies: dict[UUID, Aggregate] = {}
+        self._policy_lock = Lock()
+        """Moving a kept aggregate on changes it in place: one thread at a time."""
 
     def draft_penalty_book(self, code: str, name: str, document: Mapping[str, Any], actor: Actor) -> Recorded:
         """Draft a rule book's first version from a schedule document, checked whole."""
@@ -70,8 +81,35 @@ class PenaltyBookCommands(VerdictCommands):
         return self._load(book_id_for(code), PenaltyBook, PenaltyBookNotFound)
 
     def penalty_books(self) -> list[PenaltyBook]:
-        index = self._find(BOOK_INDEX_ID, PenaltyBookIndex)
-        return [] if index is None else [self.get_penalty_book(code) for code in index.codes]
+        index = self._policy(BOOK_INDEX_ID, PenaltyBookIndex)
+        books = (
+            [] if index is None else [self._policy(book_id_for(code), PenaltyBook) for code in index.codes]
+        )
+        return [book for book in books if book is not None]
+
+    def _policy(self, aggregate_id: UUID, kind: type[P]) -> P | None:
+        """A policy aggregate (a contract, a rule book, the book index) as its events now make it.
+
+        Policy is read for every cause and seldom changes, so each is kept here, privately (never
+        handed to a command), and moved on by whatever events were recorded since it was read."""
+        with self._policy_lock:
+            return self._moved_on(aggregate_id, kind)
+
+    def _moved_on(self, aggregate_id: UUID, kind: type[P]) -> P | None:
+        held = self._policies.get(aggregate_id)
+        try:
+            recorded: Iterable[Any] = self.repository.event_store.get(
+                aggregate_id, gt=None if held is None else held.version
+            )
+            aggregate = held
+            for event in recorded:
+                aggregate = event.mutate(aggregate)
+        except PersistenceError as error:
+            raise StorageUnavailable(str(error)) from error
+        if not isinstance(aggregate, kind):
+            return None
+        self._policies[aggregate_id] = aggregate
+        return aggregate
 
     def book_schedule(self, book: PenaltyBook, version: int) -> Schedule:
         """A book version's schedule, parsed once: an approved version never changes."""
@@ -85,7 +123,7 @@ class PenaltyBookCommands(VerdictCommands):
         """The schedule versions governing a cause that occurred at `at`: the contract's own (where
         the cause belongs to a contract and its version then has one), then each rule book's."""
         found: list[InForce] = []
-        contract = None if contract_id is None else self._find_contract(contract_id)
+        contract = None if contract_id is None else self._policy(contract_id, ServiceContract)
         in_force = None if contract is None else contract.version_in_force(at)
         if contract is not None and in_force is not None:
             schedule = self._pack(contract.id, in_force.number).penalties

@@ -8,15 +8,15 @@ role. Reading a cause is pure: the same events give the same cause.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from domain.clocks import ClockStatus
-from domain.penalties import CauseRef
+from domain.penalties import CauseRef, period_of
 from domain.penalty_rules import Cause, Rule, Shape, Trigger, Unit
 from domain.sla_verdicts import SlaVerdicts
 from domain.ticket_terms import Milestone
@@ -52,6 +52,19 @@ class RecordedCause:
             rule.shape is Shape.PER_UNIT and rule.unit is not Unit.OCCURRENCE
         )
         return self.final or not counts_lateness
+
+
+def facts_for(cause: RecordedCause, rule: Rule, holders: Mapping[str, tuple[str, ...]]) -> Cause:
+    """The cause's facts for a rule: the schedule's holders overlaid by the cause's own, kept to
+    the roles the rule allocates to."""
+    merged = {**holders, **cause.facts.holders}
+    return replace(cause.facts, holders={role: merged[role] for role in sorted(rule.roles) if role in merged})
+
+
+def counted_against(rule: Rule, facts: Cause, occurred_at: datetime) -> str:
+    """What an escalating rule counts its occurrences by: the bearer and the period."""
+    party = ", ".join(facts.holders.get(rule.remainder_to, (rule.remainder_to,)))
+    return f"{rule.code}|{party}|{period_of(occurred_at)}"
 
 
 def ref(event: Any, position: int | None) -> CauseRef:

@@ -29,13 +29,15 @@ from domain.penalties import (
     period_of,
 )
 from domain.penalty_book_commands import InForce, PenaltyBookCommands
-from domain.penalty_books import PenaltyTally
+from domain.penalty_books import PenaltyBook, PenaltyBookNotFound, PenaltyTally, book_id_for
 from domain.penalty_causes import (
     HOTLINE,
     SIGN_OFF_STOPS,
     RecordedCause,
     breach_cause,
+    counted_against,
     episode_of,
+    facts_for,
     ref,
     shown,
 )
@@ -172,11 +174,10 @@ class PenaltyCommands(PenaltyBookCommands, OldPartCommands):
         penalty_id = penalty_id_for(cause.key, in_force.ref.id, rule.code)
         if self._find(penalty_id, Penalty) is not None:
             return None
-        facts = replace(cause.facts, holders={**in_force.schedule.holders, **cause.facts.holders})
+        facts = facts_for(cause, rule, in_force.schedule.holders)
         tally = None
         if rule.shape is Shape.ESCALATING:
-            party = ", ".join(facts.holders.get(rule.remainder_to, (rule.remainder_to,)))
-            key = f"{in_force.ref.id}|{rule.code}|{party}|{period_of(cause.occurred_at)}"
+            key = f"{in_force.ref.id}|{counted_against(rule, facts, cause.occurred_at)}"
             tally = self._find(PenaltyTally.start(key).id, PenaltyTally) or PenaltyTally.start(key)
             tally.count_penalty(penalty_id)
             facts = replace(facts, occurrence=tally.count)
@@ -199,7 +200,9 @@ class PenaltyCommands(PenaltyBookCommands, OldPartCommands):
             raise
 
     def _book_in_force(self, code: str, at: datetime) -> InForce:
-        book = self.get_penalty_book(code)
+        book = self._policy(book_id_for(code), PenaltyBook)
+        if book is None:
+            raise PenaltyBookNotFound(f"no rule book {code}", code=code)
         version = book.version_in_force(at)
         if version is None:
             msg = f"no version of rule book {code} is in force at {at.isoformat()}"

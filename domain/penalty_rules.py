@@ -157,6 +157,13 @@ class Rule:
     cap: Decimal | None = None
     rounding: Rounding = Rounding.CENT
 
+    @property
+    def roles(self) -> frozenset[str]:
+        """The roles whose holders the rule allocates to."""
+        split = {"staff", "company"} if self.shape is Shape.LOSS_SPLIT else set()
+        extra = {role for sums in self.extras.values() for role in sums}
+        return frozenset({*(s.role for s in self.shares), self.remainder_to, *split, *extra})
+
 
 @dataclass(frozen=True)
 class Cause:
@@ -199,7 +206,8 @@ class Assessment:
 def assess(rule: Rule, cause: Cause) -> Assessment:
     """The penalty the rule gives for the cause, allocated, capped and rounded."""
     if rule.shape is Shape.REMEDY:
-        return Assessment(rule.code, rule.measure, ZERO, (), f"remedy: {rule.remedy}", remedy=rule.remedy)
+        owed = allocate(ZERO, (), rule.remainder_to, cause.holders, rule.rounding)
+        return Assessment(rule.code, rule.measure, ZERO, owed, f"remedy: {rule.remedy}", remedy=rule.remedy)
     if rule.shape is Shape.LOSS_SPLIT:
         return _loss_split(rule, cause)
     raw, basis, tier = _amount(rule, cause)

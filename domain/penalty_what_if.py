@@ -15,7 +15,7 @@ from domain.assets import Asset
 from domain.claims import Claim
 from domain.old_parts import OldParts
 from domain.penalties import Penalty, party_of, period_of
-from domain.penalty_causes import RecordedCause, facts_from
+from domain.penalty_causes import RecordedCause, counted_against, facts_for, facts_from
 from domain.penalty_commands import PenaltyCommands
 from domain.penalty_rules import Shape, assess
 from domain.penalty_schedules import Schedule
@@ -51,7 +51,7 @@ def replay(
     schedule: Schedule, causes: Sequence[RecordedCause], manual: Sequence[tuple[str, RecordedCause]]
 ) -> list[WhatIfLine]:
     """The lines the schedule gives the causes (in the order they occurred) and the manual ones."""
-    counted: dict[tuple[str, str, str], int] = {}
+    counted: dict[str, int] = {}
     wanted = [
         (rule, cause)
         for cause in sorted(causes, key=lambda c: (c.occurred_at, c.key))
@@ -61,10 +61,9 @@ def replay(
     wanted += [(rule, cause) for code, cause in manual if (rule := schedule.rule(code)) is not None]
     lines: list[WhatIfLine] = []
     for rule, cause in wanted:
-        facts = replace(cause.facts, holders={**schedule.holders, **cause.facts.holders})
+        facts = facts_for(cause, rule, schedule.holders)
         if rule.shape is Shape.ESCALATING:
-            party = ", ".join(facts.holders.get(rule.remainder_to, (rule.remainder_to,)))
-            tally = (rule.code, party, period_of(cause.occurred_at))
+            tally = counted_against(rule, facts, cause.occurred_at)
             counted[tally] = counted.get(tally, 0) + 1
             facts = replace(facts, occurrence=counted[tally])
         assessment = assess(rule, facts)

@@ -1,6 +1,6 @@
-"""The demo ledger: stock, transfers, assets, backup-unit loans and old parts in every state the demo
-promises (`api/demo_parts.py`, `api/demo_assets.py`, `api/demo_old_parts.py`), done by the people
-the demo tokens log in as."""
+"""The demo ledger: stock, transfers, assets, backup-unit loans, old parts and penalties in every state
+the demo promises (`api/demo_parts.py`, `api/demo_assets.py`, `api/demo_old_parts.py`,
+`api/demo_penalties.py`), done by the people the demo tokens log in as."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from domain.asset_terms import Remedy
 from domain.assets import Asset
 from domain.ledger import ServiceLedger
 from domain.old_parts import OldParts
+from domain.penalties import Penalty, PenaltyStatus
 from domain.stock import StockItem
 from domain.tickets import Ticket
 from domain.transfers import Transfer
@@ -186,3 +187,21 @@ def test_the_demo_engineer_has_tickets_of_their_own(ledger: ServiceLedger) -> No
 
 def _overdue(due: date | None) -> bool:
     return due is not None and due < TODAY
+
+
+def test_the_demo_has_penalties_in_every_state_assessed_from_its_own_breaches(
+    demo: tuple[ServiceLedger, DemoSummary],
+) -> None:
+    ledger, summary = demo
+    penalties = every(ledger, Penalty.Assessed)
+    assert len(penalties) == summary.penalties
+    assert {p.status for p in penalties} == set(PenaltyStatus)
+    breaches = [p for p in penalties if p.trigger == "sla_breach"]
+    assert {p.rule for p in breaches} >= {"late-response", "late-arrival", "late-restore", "free-spare"}
+    assert all(p.causes and p.causes[0].event == "SlaVerdicts.VerdictRecorded" for p in breaches)
+    corrected = [
+        p for p in penalties if p.status is PenaltyStatus.REVERSED and p.assessed_by.role is Role.SYSTEM
+    ]
+    assert any(p.reversal and "corrected" in p.reversal for p in corrected)
+    assert {p.trigger for p in penalties} >= {"manual", "kpi", "below_safety_stock", "old_parts_late"}
+    assert any(DEMO[Role.ENGINEER].id in p.parties for p in penalties)

@@ -11,6 +11,7 @@ import pytest
 from domain.penalty_rules import (
     Band,
     Cause,
+    Line,
     Measure,
     PartialPoints,
     Rounding,
@@ -181,7 +182,8 @@ def test_rounding_to_the_unit_leaves_the_difference_to_the_remainder() -> None:
     assert [line.amount for line in lines] == [Decimal("33.00")] * 3 + [Decimal("1.00")]
 
 
-def test_a_remedy_costs_no_money_and_names_what_is_owed() -> None:
+def test_a_remedy_costs_no_money_and_names_what_is_owed_and_by_whom() -> None:
     rule = Rule("free-spare", "Not repaired within 2 h", Shape.REMEDY, remedy="free spare part")
-    result = assess(rule, Cause())
-    assert (result.total, result.remedy, result.lines) == (Decimal("0.00"), "free spare part", ())
+    result = assess(rule, Cause(holders={"party": ("eng-wang",)}))
+    assert (result.total, result.remedy) == (Decimal("0.00"), "free spare part")
+    assert result.lines == (Line("party", "eng-wang", Decimal("0.00")),)
