@@ -281,3 +281,24 @@ def test_what_if_replays_the_period_under_a_proposed_schedule_and_records_nothin
     ]
     assert ledger.what_if(schedule_from_table(document, "proposal"), "2026-10") == []
     assert ledger.recorder.max_notification_id() == before
+
+
+def test_a_rule_book_version_is_reviewed_and_approved_by_others_than_its_author(story: Any) -> None:
+    ledger, clock = story
+    ledger.draft_penalty_book("night-shift", "Night shift rules", rule_book(), AUTHOR)
+    with pytest.raises(PenaltyBookRuleViolation, match="cannot review"):
+        ledger.review_penalty_book("night-shift", 1, "Mine", AUTHOR)
+    ledger.review_penalty_book("night-shift", 1, "Checked", REVIEWER)
+    with pytest.raises(PenaltyBookRuleViolation, match="cannot approve"):
+        ledger.approve_penalty_book("night-shift", 1, clock.now, AUTHOR)
+    with pytest.raises(PenaltyBookRuleViolation, match="only a manager"):
+        ledger.approve_penalty_book("night-shift", 1, clock.now, REVIEWER)
+    ledger.approve_penalty_book("night-shift", 1, clock.now, APPROVER)
+    book = ledger.get_penalty_book("night-shift")
+    assert (
+        book.version_in_force(clock.now) is not None,
+        book.version_in_force(clock.now - timedelta(seconds=1)),
+    ) == (
+        True,
+        None,
+    )

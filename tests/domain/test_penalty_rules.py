@@ -7,6 +7,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.penalty_rules import (
     Band,
@@ -187,3 +189,30 @@ def test_a_remedy_costs_no_money_and_names_what_is_owed_and_by_whom() -> None:
     result = assess(rule, Cause(holders={"party": ("eng-wang",)}))
     assert (result.total, result.remedy) == (Decimal("0.00"), "free spare part")
     assert result.lines == (Line("party", "eng-wang", Decimal("0.00")),)
+
+
+@given(
+    measured=st.decimals(min_value=Decimal(80), max_value=Decimal(100), places=2),
+    clerks=st.lists(st.sampled_from(["li", "zhao", "sun", "wu"]), unique=True, max_size=4),
+    partial=st.sampled_from(list(PartialPoints)),
+    rounding=st.sampled_from(list(Rounding)),
+)
+def test_a_per_point_assessment_is_the_same_every_time_and_its_lines_add_up(
+    measured: Decimal, clerks: list[str], partial: PartialPoints, rounding: Rounding
+) -> None:
+    rule = Rule(
+        "outbound",
+        "Outbound success rate",
+        Shape.PER_POINT,
+        amount=Decimal("100"),
+        threshold=Decimal("99"),
+        partial=partial,
+        shares=(Share("keeper", Decimal("0.45")), Share("tally_clerk", Decimal("0.1"), each=True)),
+        remainder_to="warehouse",
+        rounding=rounding,
+    )
+    cause = Cause(measured=measured, holders={"keeper": ("wang",), "tally_clerk": tuple(clerks)})
+    first, again = assess(rule, cause), assess(rule, cause)
+    assert first == again
+    assert sum(line.amount for line in first.lines) == first.total
+    assert first.total == rounding.apply(partial.points(max(Decimal(99) - measured, Decimal(0))) * 100)
