@@ -39,6 +39,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/statements.py
 	$(BIN)/python bench/parts.py
 	$(BIN)/python bench/stock_query.py
+	$(BIN)/python bench/penalty_query.py
+	$(BIN)/python bench/penalty_assessment.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -261,7 +261,7 @@ def _loss_split(rule: Rule, cause: Cause) -> Assessment:
     lines = [Line("staff", holder, staff) for holder in cause.holders.get("staff", ("",))[:1]]
     lines.append(Line("company", "", cause.loss - staff))
     for role, extra in sorted(rule.extras.get(level, {}).items()):
-        lines += [Line(role, holder, extra) for holder in cause.holders.get(role, ("",))]
+        lines += [Line(role, holder, rule.rounding.apply(extra)) for holder in cause.holders.get(role, ("",))]
     total = sum((line.amount for line in lines), ZERO)
     basis = f"loss {cause.loss}, {level}: staff {rule.splits[level]}, plus fixed sums"
     return Assessment(rule.code, rule.measure, total, tuple(lines), basis)

@@ -19,6 +19,10 @@ from projections.claim_ledger_memory import MemoryClaimLedgerView
 from projections.claim_ledger_sql import SqlClaimLedgerView
 from projections.kpi_stores import MemoryKpiView, SqlKpiView
 from projections.kpis import KpiProjection, KpiView
+from projections.penalty_assessor import PenaltyAssessor
+from projections.penalty_ledger import PenaltyLedgerProjection, PenaltyLedgerView
+from projections.penalty_ledger_memory import MemoryPenaltyLedgerView
+from projections.penalty_ledger_sql import SqlPenaltyLedgerView
 from projections.runner import ErrorHandler, ViewRunner, wait_for
 from projections.sla_clock_stores import MemorySlaClockView, SqlSlaClockView
 from projections.sla_clocks import SlaClockProjection, SlaClockView
@@ -69,6 +73,9 @@ class ReadSide:
         self.claims: ClaimLedgerView = SqlClaimLedgerView(dialect) if dialect else MemoryClaimLedgerView()
         self.stock: StockView = SqlStockView(dialect) if dialect else MemoryStockView()
         self.assets: AssetView = SqlAssetView(dialect) if dialect else MemoryAssetView()
+        self.penalties: PenaltyLedgerView = (
+            SqlPenaltyLedgerView(dialect) if dialect else MemoryPenaltyLedgerView()
+        )
         projections: list[BatchProjection[Any]] = [
             TicketBoardProjection(self.board),
             TicketHistoryProjection(self.history),
@@ -77,16 +84,24 @@ class ReadSide:
             ClaimLedgerProjection(self.claims, ledger),
             StockProjection(self.stock, ledger),
             AssetProjection(self.assets, ledger),
+            PenaltyLedgerProjection(self.penalties, ledger),
         ]
         self.runners = {
             p.name: ViewRunner(ledger, p, batch_size=batch_size, on_error=on_error) for p in projections
         }
         self.monitor: ViewRunner | None = None
+        self.assessor: ViewRunner | None = None
+        """The SLA monitor and the penalty assessor write to the log; they run with the sweeper."""
         self.sweeper: SlaSweeper | None = None
         if sweep_seconds is not None:
-            tracking = SqlView(dialect, "sla_monitor") if dialect else POPOTrackingRecorder()
-            monitor = SlaMonitor(tracking, ledger)
+            monitor = SlaMonitor(
+                SqlView(dialect, "sla_monitor") if dialect else POPOTrackingRecorder(), ledger
+            )
+            tracking = SqlView(dialect, "penalty_assessor") if dialect else POPOTrackingRecorder()
             self.monitor = ViewRunner(ledger, monitor, batch_size=batch_size, on_error=on_error)
+            self.assessor = ViewRunner(
+                ledger, PenaltyAssessor(tracking, ledger), batch_size=batch_size, on_error=on_error
+            )
             self.sweeper = SlaSweeper(ledger, self.clocks, sweep_seconds, on_error)
 
     def start(self) -> None:
@@ -104,8 +119,9 @@ class ReadSide:
             runner.join()
 
     def followers(self) -> list[ViewRunner]:
-        """Every runner that follows the log: the views', and the SLA monitor's when it is on."""
-        return [*self.runners.values(), *([self.monitor] if self.monitor else [])]
+        """Every runner that follows the log: the views', and the processors' when they are on."""
+        processors = [runner for runner in (self.monitor, self.assessor) if runner is not None]
+        return [*self.runners.values(), *processors]
 
     def catch_up(self) -> dict[str, int]:
         """Bring every view up to the end of the log now; the position each reached."""
