@@ -27,7 +27,7 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest -n 2 --dist loadgroup -m "not fuzz"
-	$(BIN)/pytest -p no:xdist -m fuzz
+	$(BIN)/pytest -n 2 -m fuzz
 
 bench: $(STAMP)
 	$(BIN)/python bench/append.py
