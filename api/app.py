@@ -23,6 +23,9 @@ from api.kpi_routes import download_kpis, query_kpis
 from api.old_part_routes import OldPartController
 from api.opening_balance_routes import OPENING_BALANCE_ROUTES
 from api.parts_read_routes import STOCK_READ_ROUTES
+from api.penalty_book_routes import PENALTY_BOOK_ROUTES
+from api.penalty_read_routes import PENALTY_READ_ROUTES
+from api.penalty_routes import PENALTY_COMMAND_ROUTES
 from api.reconciliation_routes import RECONCILIATION_ROUTES
 from api.request_log import RequestLog, configure_logging
 from api.services import Services
@@ -68,6 +71,12 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
     # time another top-level item adds a handler to its path, and wraps a sync handler in a thread
     # twice (POST /assets then answers a coroutine, a 500).
     assets = Router(path="/", route_handlers=[AssetController, *ASSET_READ_ROUTES])
+    # The same for /penalties and /penalty-books, which both commands and reads share.
+    penalties = Router(
+        path="/",
+        route_handlers=[*PENALTY_COMMAND_ROUTES, *PENALTY_BOOK_ROUTES, *PENALTY_READ_ROUTES],
+        tags=["penalties"],
+    )
     imports = Router(
         path="/",
         route_handlers=[import_statement, *OPENING_BALANCE_ROUTES],
@@ -85,6 +94,7 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
             assets,
             OldPartController,
             imports,
+            penalties,
             ticket_sla,
             clocks_at_risk,
             query_kpis,

@@ -79,6 +79,17 @@ PARTS_READERS = frozenset(
     }
 )
 """Who reads stock, movements, loans, old parts and the asset register."""
+PENALTY_AUTHORS = MANAGEMENT
+"""Draft, review and revise penalty rule books; assess a penalty by hand; close a period; uphold,
+waive or reverse a penalty (the domain refuses a decider who is a party to it)."""
+PENALTY_BOOK_APPROVERS = MANAGERS
+"""Approve a reviewed rule-book version (the domain also refuses its author)."""
+PENALTY_SETTLERS = frozenset({Role.FINANCE})
+"""Settle a penalty against a claim payout, a vendor invoice or a payroll period."""
+PENALTY_OVERSEERS = MANAGEMENT | {Role.FINANCE, Role.AUDITOR, Role.REGULATOR}
+"""Read every penalty; any other person reads only the penalties they are a party to."""
+PENALTY_PLANNERS = MANAGEMENT | {Role.FINANCE, Role.AUDITOR}
+"""Ask what a proposed rule book would have assessed over a period (what-if)."""
 
 
 class BearerTokens(AbstractAuthenticationMiddleware):

@@ -11,6 +11,8 @@ CLAIM = "/claims/{claim_id}"
 STOCK = "/stock/{part_number}/{location_id}"
 TRANSFER = "/transfers/{transfer_id}"
 ASSET = "/assets/{serial}"
+BOOK = "/penalty-books/{code}"
+PENALTY = "/penalties/{penalty_id}"
 OPERATIONS: dict[str, tuple[str, str]] = {
     "openTicket": ("post", "/tickets"),
     "listTickets": ("get", "/tickets"),
@@ -104,6 +106,24 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "listPendingOldParts": ("get", "/old-parts/pending"),
     "reconcileOldParts": ("get", "/old-parts/reconciliation"),
     "listAssets": ("get", "/assets"),
+    "draftPenaltyBook": ("post", "/penalty-books"),
+    "reviewPenaltyBook": ("post", f"{BOOK}/review"),
+    "approvePenaltyBook": ("post", f"{BOOK}/approve"),
+    "revisePenaltyBook": ("post", f"{BOOK}/revise"),
+    "listPenaltyBooks": ("get", "/penalty-books"),
+    "getPenaltyBook": ("get", BOOK),
+    "whatIfPenaltyBook": ("post", f"{BOOK}/what-if"),
+    "closePenaltyPeriod": ("post", "/penalty-periods/{period}/close"),
+    "assessPenalty": ("post", "/penalties"),
+    "getPenalty": ("get", PENALTY),
+    "disputePenalty": ("post", f"{PENALTY}/dispute"),
+    "upholdPenalty": ("post", f"{PENALTY}/uphold"),
+    "waivePenalty": ("post", f"{PENALTY}/waive"),
+    "settlePenalty": ("post", f"{PENALTY}/settle"),
+    "reversePenalty": ("post", f"{PENALTY}/reverse"),
+    "penaltyLedgerTotals": ("get", "/penalty-ledger"),
+    "downloadPenaltyLedger": ("get", "/penalty-ledger.csv"),
+    "listPenaltyLines": ("get", "/penalty-ledger/lines"),
     "health": ("get", "/health"),
 }
 """Every route the API serves, by operation id."""
@@ -203,6 +223,8 @@ def test_creation_documents_201_and_commands_200(openapi: Json) -> None:
         "requestTransfer",
         "registerAsset",
         "collectOldPart",
+        "draftPenaltyBook",
+        "assessPenalty",
     }
     for operation_id in creators:
         assert "201" in found[operation_id]["responses"], operation_id
