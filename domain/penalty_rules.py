@@ -11,8 +11,11 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from domain.errors import InvalidValue
+from domain.money import MAX_AMOUNT
 
 ZERO = Decimal("0.00")
+LARGEST = MAX_AMOUNT - Decimal("0.01")
+"""No assessment is larger: a rule without a cap is capped here, as every amount in the ledger is."""
 
 
 class Shape(Enum):
@@ -211,10 +214,11 @@ def assess(rule: Rule, cause: Cause) -> Assessment:
     if rule.shape is Shape.LOSS_SPLIT:
         return _loss_split(rule, cause)
     raw, basis, tier = _amount(rule, cause)
-    total = rule.rounding.apply(raw)
-    capped = rule.cap is not None and total > rule.cap
-    if capped and rule.cap is not None:
-        total, basis = rule.cap, f"{basis}, capped at {rule.cap}"
+    cap = min(rule.cap, LARGEST) if rule.cap is not None else LARGEST
+    capped = raw > cap or rule.rounding.apply(raw) > cap
+    total = cap if capped else rule.rounding.apply(raw)
+    if capped:
+        basis = f"{basis}, capped at {cap}"
     lines = allocate(total, rule.shares, rule.remainder_to, cause.holders, rule.rounding)
     return Assessment(rule.code, rule.measure, total, lines, basis, tier, capped=capped)
 
@@ -257,6 +261,8 @@ def _loss_split(rule: Rule, cause: Cause) -> Assessment:
     if level not in rule.splits:
         known = ", ".join(sorted(rule.splits))
         raise InvalidValue(f"rule {rule.code} knows cooperation levels {known}", field="cooperation")
+    if cause.loss > LARGEST:
+        raise InvalidValue(f"a loss is at most {LARGEST:,}", field="loss")
     staff = rule.rounding.apply(cause.loss * rule.splits[level])
     lines = [Line("staff", holder, staff) for holder in cause.holders.get("staff", ("",))[:1]]
     lines.append(Line("company", "", cause.loss - staff))

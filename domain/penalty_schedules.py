@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import InvalidValue
+from domain.money import MAX_AMOUNT
 from domain.pack_reading import (
     PackInvalid,
     array_at,
@@ -249,6 +250,8 @@ def _number(value: Any, path: str) -> Decimal:
         raise refuse(path, f'{text!r} is not a decimal number such as "100"') from None
     if not number.is_finite() or number < 0:
         raise refuse(path, f'{text!r} is not a decimal number of zero or more, such as "100"')
+    if number >= MAX_AMOUNT:
+        raise refuse(path, f"{text!r} is not below {MAX_AMOUNT:,.0f}")
     return number
 
 

@@ -20,6 +20,7 @@ from domain.penalty_rules import (
     Rule,
     Shape,
     Share,
+    Unit,
     assess,
 )
 
@@ -216,3 +217,10 @@ def test_a_per_point_assessment_is_the_same_every_time_and_its_lines_add_up(
     assert first == again
     assert sum(line.amount for line in first.lines) == first.total
     assert first.total == rounding.apply(partial.points(max(Decimal(99) - measured, Decimal(0))) * 100)
+
+
+def test_no_assessment_is_larger_than_the_ledger_keeps_and_a_capped_one_says_so() -> None:
+    rule = Rule("late", "Per minute late", Shape.PER_UNIT, amount=Decimal("9999999999"), unit=Unit.MINUTE)
+    result = assess(rule, Cause(minutes_late=10_000_000))
+    assert (result.total, result.capped) == (Decimal("9999999999999.99"), True)
+    assert "capped at 9999999999999.99" in result.basis
