@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import psycopg
+import pytest
 from psycopg.conninfo import make_conninfo
 
 from domain.actors import Actor, Role
 from domain.ledger import ServiceLedger, TicketDraft
 from domain.ticket_terms import Channel
-from projections.recorders import ledger_env
+from migrations.runner import migrate
+from projections.recorders import ledger_env, sqlite_env
 
 AGENT = Actor("agent-zhou", Role.HOTLINE_AGENT)
 ENGINEER = Actor("eng-li", Role.ENGINEER)
@@ -47,6 +50,32 @@ def evict(ledger: ServiceLedger, aggregate_id: UUID) -> None:
     if ledger.repository.cache is not None:
         with suppress(KeyError):
             ledger.repository.cache.get(aggregate_id, evict=True)
+
+
+def mark() -> datetime:
+    """The time now, between the events recorded before and after (recorded times are the
+    library's own clock, so a test that answers "as of" a phase marks the time between phases)."""
+    time.sleep(0.01)
+    now = datetime.now(UTC)
+    time.sleep(0.01)
+    return now
+
+
+@contextmanager
+def store(request: pytest.FixtureRequest, tmp: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A migrated store of the kind a module-scoped fixture is parametrised with: `memory`,
+    `sqlite` or `postgres`."""
+    if request.param == "memory":
+        yield {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    elif request.param == "sqlite":
+        env = sqlite_env(str(tmp.mktemp("store") / "ledger.db"))
+        migrate(env)
+        yield env
+    else:
+        request.getfixturevalue("postgres_server")
+        with fresh_postgres_database() as env:
+            migrate(env)
+            yield env
 
 
 def ago(**delta: float) -> datetime:

@@ -5,7 +5,6 @@ recorded time between its phases, for answers as of a past time."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -20,7 +19,7 @@ from domain.contract_documents import contract_document
 from domain.ledger import ServiceLedger
 from domain.opening_balances import OpeningLine
 from projections.kpis import REPORTING_ZONE
-from tests.support import AGENT, ENGINEER, MANAGER, SetClock, draft
+from tests.support import AGENT, ENGINEER, MANAGER, SetClock, draft, mark
 
 T0 = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
 """10:00 on 5 January in Shanghai; old parts collected that day are due back on 26-28 January."""
@@ -34,14 +33,6 @@ CLERK = Actor("clerk-li", Role.CLAIMS)
 def day(days: int) -> date:
     """The day in Shanghai `days` after T0."""
     return (T0 + timedelta(days=days)).astimezone(REPORTING_ZONE).date()
-
-
-def mark() -> datetime:
-    """The time now, between the events recorded before and after."""
-    time.sleep(0.01)
-    now = datetime.now(UTC)
-    time.sleep(0.01)
-    return now
 
 
 @dataclass

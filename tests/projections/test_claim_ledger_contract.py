@@ -4,7 +4,6 @@ recorded time, and the same answers after a rebuild."""
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from domain.ledger import ServiceLedger
 from projections.claim_ledger import AMOUNTS, ClaimFilter, ClaimQuery, ClaimRow
 from projections.kpis import REPORTING_ZONE
 from projections.read_side import ReadSide
-from tests.support import MANAGER, SetClock
+from tests.support import MANAGER, SetClock, mark
 
 CLERK = Actor("clerk-li", Role.CLAIMS)
 FINANCE = Actor("fin-zhang", Role.FINANCE)
@@ -130,14 +129,6 @@ def record_history(ledger: ServiceLedger) -> History:
     marks.append(mark())
     ledger.record_claim_payment(ids["x"], cny("600.00"), "PAY-2", date(2026, 3, 16), FINANCE)
     return History({name: str(claim) for name, claim in ids.items()}, before_credit, marks)
-
-
-def mark() -> datetime:
-    """The time now, between the events recorded before and after."""
-    time.sleep(0.01)
-    now = datetime.now(UTC)
-    time.sleep(0.01)
-    return now
 
 
 def day(days: int) -> date:

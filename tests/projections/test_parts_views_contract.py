@@ -6,7 +6,6 @@ same after a rebuild, and each position taken in once."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import astuple
 from datetime import timedelta
 from decimal import Decimal
@@ -15,16 +14,14 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from migrations.runner import migrate
 from projections.asset_register import AssetQuery, LoanQuery
 from projections.batching import Positioned
 from projections.old_part_lots import OldPartsFilter
 from projections.read_side import ReadSide
-from projections.recorders import sqlite_env
 from projections.stock_levels import StockFilter, StockQuery, StockRow, StockTotals
 from projections.stock_movements import MovementQuery
 from tests.projections.parts_story import APPROVER, DEPUTY, KEEPER, Story, day, new_ledger, record_story
-from tests.support import fresh_postgres_database
+from tests.support import store
 
 STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 """As for `store_env`, but one store per module: the story is recorded once on each."""
@@ -39,23 +36,6 @@ def story(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         ledger = new_ledger(env)
         yield record_story(ledger)
         ledger.close()
-
-
-@contextmanager
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, str]]:
-    if request.param == "memory":
-        yield {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-    elif request.param == "sqlite":
-        env = sqlite_env(str(tmp_path_factory.mktemp("parts") / "ledger.db"))
-        migrate(env)
-        yield env
-    else:
-        request.getfixturevalue("postgres_server")
-        with fresh_postgres_database() as env:
-            migrate(env)
-            yield env
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,8 @@ a rebuild, and each position taken in once."""
 
 from __future__ import annotations
 
-import time
 import tomllib
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -23,12 +21,10 @@ from domain.ledger import ServiceLedger
 from domain.penalties import Settlement
 from domain.penalty_rules import Cause
 from domain.penalty_schedules import SCHEDULE_DIRECTORY
-from migrations.runner import migrate
 from projections.batching import Positioned
 from projections.penalty_ledger import Grouping, PenaltyFilter, PenaltyQuery, PenaltyRow, PenaltyTotals
 from projections.read_side import ReadSide
-from projections.recorders import sqlite_env
-from tests.support import SetClock, fresh_postgres_database
+from tests.support import SetClock, mark, store
 
 STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 """One store per module: the story is recorded once on each."""
@@ -52,14 +48,6 @@ ACCIDENT = {"staff": ("eng-wang",), "team_leader": ("tl-zhou",), "deputy_manager
 def on(month: int, day: int) -> datetime:
     """10:00 in Shanghai on a day of 2026."""
     return datetime(2026, month, day, 2, tzinfo=UTC)
-
-
-def mark() -> datetime:
-    """The time now, between the events recorded before and after."""
-    time.sleep(0.01)
-    now = datetime.now(UTC)
-    time.sleep(0.01)
-    return now
 
 
 @dataclass
@@ -117,21 +105,6 @@ def record_story(ledger: ServiceLedger) -> Story:
     ).position
     ledger.reverse_penalty(story.ids["li-reply"], "Reply was in time", APPROVER)
     return story
-
-
-@contextmanager
-def store(request: pytest.FixtureRequest, tmp: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    if request.param == "memory":
-        yield {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-    elif request.param == "sqlite":
-        env = sqlite_env(str(tmp.mktemp("penalties") / "ledger.db"))
-        migrate(env)
-        yield env
-    else:
-        request.getfixturevalue("postgres_server")
-        with fresh_postgres_database() as env:
-            migrate(env)
-            yield env
 
 
 @pytest.fixture(scope="module", params=STORES)
