@@ -1,7 +1,10 @@
-"""Apply the project's SQL migrations once each, then let the library create its own tables."""
+"""Let the library create its own tables, then apply the project's SQL migrations once each (a
+migration may refer to the library's tables: 0013 makes the log append-only)."""
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,11 +14,14 @@ from eventsourcing.postgres import PostgresDatastore
 
 from domain.ledger import ServiceLedger
 from projections.read_side import dialect_for
+from projections.recorders import owner_env
 from projections.sql import Cursor, Dialect
 
 HERE = Path(__file__).parent
 LOCK_KEY = 7_205_318_841
 """PostgreSQL advisory lock that serialises concurrent migrators."""
+DOLLAR_QUOTE = re.compile(r"\$\w*\$")
+"""Opens or closes a PostgreSQL dollar-quoted body, such as a function's."""
 
 
 @dataclass(frozen=True)
@@ -24,8 +30,23 @@ class Migration:
     path: Path
 
     def statements(self) -> list[str]:
+        """The file's statements in order. A `;` inside a dollar-quoted body (PostgreSQL) or a
+        trigger's BEGIN ... END (SQLite) does not end a statement."""
         lines = [line for line in self.path.read_text().splitlines() if not line.lstrip().startswith("--")]
-        return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+        statements: list[str] = []
+        pending: list[str] = []
+        for piece in "\n".join(lines).split(";"):
+            pending.append(piece)
+            if self._is_complete(";".join(pending)):
+                statements.append(";".join(pending).strip())
+                pending = []
+        statements.append(";".join(pending).strip())
+        return [s for s in statements if s]
+
+    def _is_complete(self, text: str) -> bool:
+        if self.path.parent.name == "sqlite":
+            return sqlite3.complete_statement(text + ";")
+        return len(DOLLAR_QUOTE.findall(text)) % 2 == 0
 
 
 def migrations_for(dialect: str) -> list[Migration]:
@@ -33,8 +54,9 @@ def migrations_for(dialect: str) -> list[Migration]:
 
 
 def migrate(env: Mapping[str, str] | None = None) -> list[str]:
-    """Bring the store named by the environment up to date; the versions applied now."""
-    env = dict(env or {})
+    """Bring the store named by the environment up to date, connected as the owner of its tables;
+    the versions applied now."""
+    env = owner_env(env or {})
     probe = ServiceLedger(env={**env, "CREATE_TABLE": "n"})
     try:
         dialect = dialect_for(probe)
