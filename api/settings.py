@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from domain.actors import PEOPLE, Actor
+from domain.checkpoints import KeyUnusable, SigningKey
 from projections.recorders import ledger_env, sqlite_env
 
 T = TypeVar("T", int, float)
@@ -41,6 +42,11 @@ class Settings:
     sla_monitor: bool = True
     """Record SLA verdicts and escalations as events, with the projections."""
     sweep_seconds: float = 5.0
+    signing_key: str = ""
+    """LEDGER_SIGNING_KEY: a PEM file or a base64 raw Ed25519 key (domain/checkpoints.py); empty
+    for an ephemeral key made at start."""
+    checkpoint_seconds: float = 3600.0
+    """How often the service signs a checkpoint of the chain head; 0 for only on demand."""
 
     @property
     def monitor_sweep_seconds(self) -> float | None:
@@ -73,6 +79,8 @@ class Settings:
             view_batch_size=_number(env, "LEDGER_VIEW_BATCH_SIZE", 10_000, int),
             sla_monitor=_flag(env, "LEDGER_SLA_MONITOR", default=True),
             sweep_seconds=_number(env, "LEDGER_SWEEP_SECONDS", 5.0, float),
+            signing_key=_signing_key(env.get("LEDGER_SIGNING_KEY", "")),
+            checkpoint_seconds=_number(env, "LEDGER_CHECKPOINT_SECONDS", 3600.0, float),
         )
 
 
@@ -101,6 +109,16 @@ def parse_tokens(text: str) -> dict[str, Actor]:
             raise SettingsError(f"LEDGER_TOKENS entry {entry!r} needs a token and an actor id")
         tokens[token] = Actor(actor_id, role)
     return tokens
+
+
+def _signing_key(setting: str) -> str:
+    """The setting, once it is known to name a usable key."""
+    try:
+        if setting.strip():
+            SigningKey.from_setting(setting)
+    except KeyUnusable as error:
+        raise SettingsError(str(error)) from None
+    return setting
 
 
 def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:

@@ -1,0 +1,181 @@
+"""The tables a regulator bundle carries beside its events: CSV files read from the views, page by
+page, for the bundle's period and filters.
+
+- `tickets.csv`: the tickets reported in the period, as the ticket board shows them when the
+  bundle is made (the board keeps no history);
+- `claims.csv`, `stock.csv`, `penalties.csv`: each claim, stock item and penalty line that changed
+  in the period, as it stood at the period's end (these views keep every change by recorded time);
+- `kpis.csv`: the KPI sums and rates of the period's report days (in the reporting zone) by month,
+  contract, severity and region tier, as the ledger knew them at the period's end.
+
+A filter leaves out the tables it cannot be applied to: a view that records no customer (stock,
+penalties, KPIs) is not in a bundle for one customer, and only the KPIs record the contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from projections.claim_ledger import ClaimFilter, ClaimQuery, ClaimRow
+from projections.kpis import MEASURES, RATES, REPORTING_ZONE, KpiQuery, rates
+from projections.penalty_ledger import PenaltyFilter, PenaltyQuery, PenaltyRow
+from projections.read_side import ReadSide
+from projections.stock_levels import StockFilter, StockQuery, StockRow
+from projections.ticket_board import BoardQuery, BoardRow
+
+PAGE = 2_000
+KPI_GROUPS = ("contract_id", "severity", "region_tier")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the tables cover: the period [start, end), its filters, and the time they are as of."""
+
+    start: datetime
+    end: datetime
+    as_of: datetime | None
+    """The period's end, or None (now) when it has not ended yet."""
+    customer_id: str | None = None
+    contract_id: str | None = None
+    kind: str | None = None
+
+    def wants(self, kind: str, *, by_customer: bool, by_contract: bool) -> bool:
+        """Whether a table of `kind` belongs in the bundle, given what its view can be filtered by."""
+        return (
+            self.kind in (None, kind)
+            and (self.customer_id is None or by_customer)
+            and (self.contract_id is None or by_contract)
+        )
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV file of the bundle: its name, what it holds, and its rows (header first)."""
+
+    name: str
+    description: str
+    rows: Iterator[Sequence[object]]
+
+
+def tables(read_side: ReadSide, scope: Scope) -> list[Table]:
+    """The tables the scope asks for, each read lazily when its rows are taken."""
+    found: list[Table] = []
+    if scope.wants("ticket", by_customer=True, by_contract=False):
+        found.append(
+            Table(
+                "tickets.csv",
+                "tickets reported in the period, as the board shows them now",
+                with_header(BoardRow, ticket_rows(read_side, scope)),
+            )
+        )
+    if scope.wants("claim", by_customer=True, by_contract=False):
+        found.append(
+            Table(
+                "claims.csv",
+                "claims changed in the period, as they stood at its end",
+                with_header(ClaimRow, claim_rows(read_side, scope)),
+            )
+        )
+    if scope.wants("stock", by_customer=False, by_contract=False):
+        found.append(
+            Table(
+                "stock.csv",
+                "stock items changed in the period, as they stood at its end",
+                with_header(StockRow, stock_rows(read_side, scope)),
+            )
+        )
+    if scope.wants("penalty", by_customer=False, by_contract=False):
+        found.append(
+            Table(
+                "penalties.csv",
+                "penalty lines changed in the period, as they stood at its end",
+                with_header(PenaltyRow, penalty_rows(read_side, scope)),
+            )
+        )
+    if scope.wants("ticket", by_customer=False, by_contract=True):
+        found.append(
+            Table(
+                "kpis.csv",
+                "KPIs of the period's report days by month, contract, severity "
+                "and region tier, as of its end",
+                kpi_rows(read_side, scope),
+            )
+        )
+    return found
+
+
+def with_header(kind: type[Any], rows: Iterator[Any]) -> Iterator[Sequence[object]]:
+    """A header of the row type's fields (a mapping field is left out), then each row's values."""
+    names = [f.name for f in fields(kind) if f.name != "milestone_versions"]
+    yield names
+    for row in rows:
+        yield [cell(getattr(row, name)) for name in names]
+
+
+def cell(value: object) -> object:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def ticket_rows(read_side: ReadSide, scope: Scope) -> Iterator[BoardRow]:
+    offset = 0
+    while True:
+        query = BoardQuery(
+            customer_id=scope.customer_id,
+            opened_from=scope.start,
+            opened_to=scope.end,
+            sort="reported_at",
+            direction="asc",
+            limit=PAGE,
+            offset=offset,
+        )
+        page = read_side.board.search(query).rows
+        yield from page
+        if len(page) < PAGE:
+            return
+        offset += PAGE
+
+
+def claim_rows(read_side: ReadSide, scope: Scope) -> Iterator[ClaimRow]:
+    after: str | None = None
+    while page := read_side.claims.rows(ClaimQuery(ClaimFilter(as_of=scope.as_of), after=after, limit=PAGE)):
+        yield from (
+            r for r in page if r.recorded_at >= scope.start and scope.customer_id in (None, r.customer_id)
+        )
+        after = page[-1].claim_id
+
+
+def stock_rows(read_side: ReadSide, scope: Scope) -> Iterator[StockRow]:
+    after: tuple[str, str] | None = None
+    while page := read_side.stock.rows(StockQuery(StockFilter(as_of=scope.as_of), after=after, limit=PAGE)):
+        yield from (r for r in page if r.recorded_at >= scope.start)
+        after = page[-1].key
+
+
+def penalty_rows(read_side: ReadSide, scope: Scope) -> Iterator[PenaltyRow]:
+    after: str | None = None
+    where = PenaltyFilter(as_of=scope.as_of)
+    while page := read_side.penalties.rows(PenaltyQuery(where, after=after, limit=PAGE)):
+        yield from (r for r in page if r.recorded_at >= scope.start)
+        after = page[-1].key
+
+
+def kpi_rows(read_side: ReadSide, scope: Scope) -> Iterator[Sequence[object]]:
+    """The KPI table as GET /kpis.csv gives it, for the report days the period touches."""
+    first = scope.start.astimezone(REPORTING_ZONE).date()
+    last = (scope.end - timedelta(microseconds=1)).astimezone(REPORTING_ZONE).date()
+    filters = None if scope.contract_id is None else {"contract_id": scope.contract_id}
+    query = KpiQuery("month", first, last, KPI_GROUPS, filters, scope.as_of)
+    yield ["period", *KPI_GROUPS, *(name for name, _, _ in RATES), *MEASURES]
+    for row in read_side.kpis.query(query):
+        figures = rates(row.sums)
+        yield [
+            row.period,
+            *(row.dimensions[g] for g in KPI_GROUPS),
+            *("" if figures[name] is None else figures[name] for name, _, _ in RATES),
+            *(row.sums[m] for m in MEASURES),
+        ]
