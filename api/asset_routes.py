@@ -1,6 +1,6 @@
-"""Asset commands and the asset as its events make it: registered by the warehouse, accepted under
-its contract's warranty rule, repaired, judged under 三包, passed to another dealer, and (a backup
-unit) lent, recalled and taken back."""
+"""Asset commands and the asset as its events make it, now or at a past recorded time: registered
+by the warehouse, accepted under its contract's warranty rule, repaired, judged under 三包, passed
+to another dealer, and (a backup unit) lent, recalled and taken back."""
 
 from __future__ import annotations
 
@@ -34,11 +34,13 @@ from api.auth import (
     REPAIRERS,
     allow,
 )
+from api.parts_read_routes import answer_day
 from api.schemas import Recorded
 from api.services import Injected, actor_of
 from api.ticket_commands import AnyRequest, action, recorded
+from api.ticket_queries import AsOf, past
 from domain.asset_commands import AssetRegistration
-from domain.assets import Asset
+from domain.assets import Asset, asset_id_for
 
 
 class AssetController(Controller):
@@ -73,7 +75,8 @@ class AssetController(Controller):
     @get(
         "/{serial:str}",
         operation_id="getAsset",
-        summary="An asset: its warranty and status on a day, its repairs and its current loan",
+        summary="An asset: its warranty and status on a day, its repairs and its loan; now or at a past "
+        "recorded time",
         guards=[allow(READERS)],
         sync_to_thread=True,
     )
@@ -82,11 +85,16 @@ class AssetController(Controller):
         serial: SerialInPath,
         services: Injected,
         on: Annotated[
-            date | None, QueryParameter(description="The day of the warranty status; today if omitted.")
+            date | None,
+            QueryParameter(description="The warranty status's day; today, or the as-of day, if omitted."),
         ] = None,
+        as_of: AsOf = None,
     ) -> AssetView:
-        asset = services.ledger.get_asset(serial)
-        return asset_view(asset, on or services.ledger.clock().date())
+        ledger = services.ledger
+        if as_of is None:
+            return asset_view(ledger.get_asset(serial), on or ledger.clock().date())
+        asset = ledger.get_asset(serial, ledger.version_at(asset_id_for(serial), past(as_of)))
+        return asset_view(asset, answer_day(services, as_of, on))
 
     @action(
         "/{serial:str}/acceptance",

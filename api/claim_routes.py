@@ -1,5 +1,6 @@
-"""Claim commands and the claim as its events make it: drafted by the claims desk, signed step by
-step by the chain's roles, credited and paid out by finance."""
+"""Claim commands and the claim as its events make it (now, or as the ledger knew it at a past
+recorded time): drafted by the claims desk, signed step by step by the chain's roles, credited and
+paid out by finance."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from api.claim_views import claim_draft, claim_line, claim_view
 from api.schemas import Recorded
 from api.services import Injected, actor_of
 from api.ticket_commands import AnyRequest, action, recorded
+from api.ticket_queries import AsOf, past
 from domain.ledger import Recorded as Outcome
 
 ClaimId = FromPath[UUID]
@@ -67,12 +69,14 @@ class ClaimController(Controller):
     @get(
         "/{claim_id:uuid}",
         operation_id="getClaim",
-        summary="A claim: its lines, chain, money, credit notes and payouts",
+        summary="A claim: its lines, chain, money, credit notes and payouts; now or at a past recorded time",
         guards=[allow(READERS)],
         sync_to_thread=True,
     )
-    def get_claim(self, claim_id: ClaimId, services: Injected) -> ClaimView:
-        return claim_view(services.ledger.get_claim(claim_id))
+    def get_claim(self, claim_id: ClaimId, services: Injected, as_of: AsOf = None) -> ClaimView:
+        ledger = services.ledger
+        version = None if as_of is None else ledger.version_at(claim_id, past(as_of))
+        return claim_view(ledger.get_claim(claim_id, version))
 
     @action(
         "/{claim_id:uuid}/evidence",

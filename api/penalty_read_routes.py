@@ -1,6 +1,6 @@
 """Penalty reads: one penalty as its events make it (its causes and history), and the penalty
-ledger: totals per party or rule, period and measure, as JSON or CSV, and the lines behind them,
-as of now or a past recorded time. Management, finance, auditors and regulators read every
+ledger: totals per party or rule, period and measure, as JSON or CSV, and the lines behind them;
+each as of now or a past recorded time. Management, finance, auditors and regulators read every
 penalty; any other person reads only the penalties they are a party to."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from api.penalty_view_schemas import (
 from api.reconciliation_routes import EARLIEST, LATEST, csv_download, csv_spec
 from api.services import Injected, actor_of
 from api.ticket_commands import AnyRequest
-from api.ticket_queries import After, Filter, bad_query, require_zones
+from api.ticket_queries import After, AsOf, Filter, bad_query, past, require_zones
 from domain.actors import Actor
 from domain.errors import StorageUnavailable
 from domain.penalties import CauseRef, Penalty, PenaltyNotFound, party_of
@@ -101,17 +101,23 @@ def own(where: PenaltyFilter, actor: Actor) -> PenaltyFilter:
 @get(
     "/penalties/{penalty_id:uuid}",
     operation_id="getPenalty",
-    summary="A penalty: its rule, schedule version, facts, basis, lines, status, causing events and history",
+    summary="A penalty: its rule, schedule version, facts, basis, lines, status, causing events and history"
+    " (now, or at a past recorded time)",
     guards=READ,
     sync_to_thread=True,
 )
-def get_penalty(penalty_id: FromPath[UUID], services: Injected, request: AnyRequest) -> PenaltyView:
-    penalty = services.ledger.get_penalty(penalty_id)
+def get_penalty(
+    penalty_id: FromPath[UUID], services: Injected, request: AnyRequest, as_of: AsOf = None
+) -> PenaltyView:
+    ledger = services.ledger
+    penalty = ledger.get_penalty(
+        penalty_id, None if as_of is None else ledger.version_at(penalty_id, past(as_of))
+    )
     actor = actor_of(request)
     if not overseer(actor) and actor.id not in penalty.parties:
         raise PenaltyNotFound(f"no penalty {penalty_id}", penalty_id=str(penalty_id))
     try:
-        events = list(services.ledger.repository.event_store.get(penalty_id, lte=penalty.version))
+        events = list(ledger.repository.event_store.get(penalty_id, lte=penalty.version))
     except PersistenceError as error:
         raise StorageUnavailable(f"the store did not answer: {error}") from error
     return penalty_view(penalty, events)

@@ -10,7 +10,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import JSONTranscoder, PersistenceError, RecordConflictError
 
 from domain.errors import ConcurrentUpdate, NotFound, StorageUnavailable, TicketNotFound
@@ -49,6 +49,20 @@ class LedgerBase(Application[UUID]):
     def get_ticket(self, ticket_id: UUID, version: int | None = None) -> Ticket:
         """The ticket as its events make it, optionally at an earlier version."""
         return self._load(ticket_id, Ticket, TicketNotFound, version)
+
+    def version_at(self, aggregate_id: UUID, as_of: datetime) -> int:
+        """The aggregate's version as the ledger knew it at the recorded time `as_of`: that of its
+        last event recorded by then, or 0 if none was (loading version 0 finds nothing)."""
+        version = 0
+        try:
+            for recorded in self.repository.event_store.get(aggregate_id):
+                assert isinstance(recorded, DomainEvent)
+                if recorded.timestamp > as_of:
+                    break
+                version = recorded.originator_version
+        except PersistenceError as error:
+            raise StorageUnavailable(str(error)) from error
+        return version
 
     def _load(
         self, aggregate_id: UUID, kind: type[A], missing: type[NotFound], version: int | None = None
