@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import MutableOrImmutableAggregate
 
+from domain.access_records import AccessRecord
 from domain.actors import Actor
 from domain.ledger_base import Clock, Recorded, utc_now
 from domain.opening_balance_commands import OpeningBalanceCommands
@@ -145,6 +146,10 @@ class ServiceLedger(WhatIfCommands, StatementCommands, OpeningBalanceCommands, S
                 corrects_version, new_occurred_at, reason, actor, approver, now
             ),
         )
+
+    def record_access(self, actor: Actor, method: str, path: str, query: str, status: int) -> Recorded:
+        """Record a read by a watched role (see `domain/access_records.py`) in the log."""
+        return self._save(AccessRecord.record(uuid4(), actor, method, path, query, status, self.clock()))
 
     def _update(self, ticket_id: UUID, command: Callable[[Ticket, datetime], Any]) -> Recorded:
         ticket = self.get_ticket(ticket_id)
