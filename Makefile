@@ -41,6 +41,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/stock_query.py
 	$(BIN)/python bench/penalty_query.py
 	$(BIN)/python bench/penalty_assessment.py
+	$(BIN)/python bench/verify.py
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info

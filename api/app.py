@@ -11,8 +11,12 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.pydantic import PydanticPlugin
 
+from api.access_log import AccessLog
+from api.access_log_routes import list_access_log
 from api.asset_read_routes import ASSET_READ_ROUTES
 from api.asset_routes import AssetController
+from api.audit_checkpoint_routes import AuditTrail
+from api.audit_routes import chain_head
 from api.auth import bearer_tokens
 from api.calendar_routes import CalendarController
 from api.claim_routes import ClaimController
@@ -34,6 +38,7 @@ from api.sla_routes import clocks_at_risk, ticket_sla
 from api.statement_routes import import_statement
 from api.stock_routes import StockController
 from api.ticket_commands import TicketController
+from api.timeline_routes import TIMELINE_ROUTES
 from api.transfer_routes import TransferController
 from domain.ledger import ServiceLedger
 from projections.read_side import ReadSide
@@ -57,12 +62,15 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
         sweep_seconds=settings.monitor_sweep_seconds,
     )
     services = Services(ledger=ledger, read_side=read_side, settings=settings)
+    audit = AuditTrail(ledger, read_side, settings)
 
     def start() -> None:
         if settings.run_projections:
             read_side.start()
+        audit.start()
 
     def stop() -> None:
+        audit.stop()
         read_side.stop()
         if owns_ledger:
             services.ledger.close()
@@ -101,6 +109,10 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
             download_kpis,
             *RECONCILIATION_ROUTES,
             *STOCK_READ_ROUTES,
+            *TIMELINE_ROUTES,
+            audit.router(),
+            chain_head,
+            list_access_log,
             health,
         ],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True)},
@@ -119,7 +131,8 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
         logging_config=None,
     )
     # Around Litestar's whole handler, so that unrouted requests and errors are logged too.
-    app.asgi_handler = RequestLog(app.asgi_handler)
+    # Inside the request log: a watched read is recorded before its answer is sent.
+    app.asgi_handler = RequestLog(AccessLog(app.asgi_handler, ledger))
     return app
 
 

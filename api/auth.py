@@ -90,6 +90,10 @@ PENALTY_OVERSEERS = MANAGEMENT | {Role.FINANCE, Role.AUDITOR, Role.REGULATOR}
 """Read every penalty; any other person reads only the penalties they are a party to."""
 PENALTY_PLANNERS = MANAGEMENT | {Role.FINANCE, Role.AUDITOR}
 """Ask what a proposed rule book would have assessed over a period (what-if)."""
+CHAIN_READERS = MANAGEMENT | {Role.AUDITOR, Role.REGULATOR}
+"""Read the signed checkpoints of the hash chain and the key that signs them (management signs one)."""
+BUNDLE_READERS = frozenset({Role.AUDITOR, Role.REGULATOR})
+"""Export a signed regulator bundle of a period."""
 
 
 class BearerTokens(AbstractAuthenticationMiddleware):

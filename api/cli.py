@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import signal
+import sys
 import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import UUID
 
 import click
 import uvicorn
@@ -11,8 +16,15 @@ import uvicorn
 from api.app import create_app
 from api.demo import load_demo
 from api.settings import Settings
+from domain import bundle_verify
+from domain.checkpoints import SigningKey
+from domain.errors import InvalidValue, LedgerError
 from domain.ledger import ServiceLedger
 from migrations.runner import migrate as apply_migrations
+from projections.bundle_export import Bundle
+from projections.bundle_filters import KINDS, BundleRequest
+from projections.chain_verify import verify_store
+from projections.checkpoint_store import Chain
 from projections.read_side import ReadSide, UnknownView
 
 
@@ -87,6 +99,90 @@ def rebuild(name: str) -> None:
     finally:
         ledger.close()
     click.echo(f"{name}: rebuilt up to log position {position}")
+
+
+@main.command()
+@click.option("--from", "start", type=click.IntRange(min=1), default=1, help="First log position to verify.")
+@click.option("--to", "stop", type=click.IntRange(min=1), default=None, help="Last (default: the log's end).")
+@click.option(
+    "--processes", type=click.IntRange(min=1), default=None, help="At most (default: half the CPUs)."
+)
+def verify(start: int, stop: int | None, processes: int | None) -> None:
+    """Hash the stored events again and compare them with the sealed hash chain (exit 1 on a problem)."""
+    if stop is not None and stop < start:
+        raise click.BadParameter("must not be below --from", param_hint="--to")
+    result = verify_store(settings().store_env, start, stop, processes)
+    if result.problem is not None:
+        click.echo(str(result.problem))
+        click.echo(f"verified {result.verified} events before it, up to position {result.last.position}")
+        raise click.exceptions.Exit(1)
+    unsealed = f"; {result.unsealed} later events not yet sealed" if result.unsealed else ""
+    click.echo(
+        f"verified {result.verified} events up to position {result.last.position}, "
+        f"head {result.last.link.hex()}{unsealed}"
+    )
+
+
+@main.command()
+@click.option("--from", "start", required=True, help="Period start: recorded time, ISO 8601, zoned.")
+@click.option("--to", "end", required=True, help="End of the period, not included.")
+@click.option("--customer-id", default=None, help="Keep only this customer's aggregates.")
+@click.option("--contract-id", type=click.UUID, default=None, help="Keep only this contract's aggregates.")
+@click.option("--kind", type=click.Choice(list(KINDS)), default=None, help="Keep only one kind of aggregate.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Bundle file.")
+def export(
+    start: str, end: str, customer_id: str | None, contract_id: UUID | None, kind: str | None, out: Path
+) -> None:
+    """Write a signed regulator bundle of a period (a tar file) to OUT; check it with verify-bundle."""
+    try:
+        period = (_instant(start, "--from"), _instant(end, "--to"))
+        request = BundleRequest(*period, customer_id, contract_id, kind)
+    except InvalidValue as error:
+        raise click.BadParameter(error.message, param_hint=f"--{error.field}") from None
+    config = settings()
+    key = SigningKey.from_setting(config.signing_key)
+    if key.ephemeral:
+        click.echo("No LEDGER_SIGNING_KEY: signing with an ephemeral key, lost when this ends.", err=True)
+    ledger = ServiceLedger(env=config.store_env)
+    partial = out.with_name(out.name + ".part")
+    try:
+        read_side = ReadSide(ledger)
+        bundle = Bundle(ledger, read_side, Chain.of(ledger, read_side.chain), key, request, datetime.now(UTC))
+        with click.progressbar(length=bundle.positions_to_read, label="Reading", file=sys.stderr) as bar:
+            bundle.prepare(bar.update)
+        with partial.open("wb") as file:
+            for chunk in bundle.stream():
+                file.write(chunk)
+        partial.replace(out)
+    except LedgerError as error:
+        raise click.ClickException(error.message) from None
+    finally:
+        partial.unlink(missing_ok=True)
+        ledger.close()
+    manifest = json.loads(bundle.manifest)
+    run = manifest["run"]
+    span = f"positions {run['first_position']} to {run['last_position']}"
+    click.echo(f"{out}: {manifest['events']} events of {span}")
+
+
+@main.command("verify-bundle")
+@click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--public-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+def verify_bundle(bundle: Path, public_key: Path) -> None:
+    """Check a bundle offline against the ledger's public key (PEM); exit 1 if it does not verify."""
+    code = bundle_verify.main([str(bundle), "--public-key", str(public_key)])
+    if code:
+        raise click.exceptions.Exit(code)
+
+
+def _instant(text: str, hint: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 time", param_hint=hint) from None
+    if instant.utcoffset() is None:
+        raise click.BadParameter("must carry a time zone, such as Z or +08:00", param_hint=hint)
+    return instant
 
 
 @main.command()

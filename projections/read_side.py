@@ -14,6 +14,7 @@ from projections.asset_register import AssetProjection, AssetView
 from projections.asset_register_memory import MemoryAssetView
 from projections.asset_register_sql import SqlAssetView
 from projections.batching import BatchProjection
+from projections.chain_sealer import ChainSealer, SealerRunner, chain_store
 from projections.claim_ledger import ClaimLedgerProjection, ClaimLedgerView
 from projections.claim_ledger_memory import MemoryClaimLedgerView
 from projections.claim_ledger_sql import SqlClaimLedgerView
@@ -89,6 +90,9 @@ class ReadSide:
         self.runners = {
             p.name: ViewRunner(ledger, p, batch_size=batch_size, on_error=on_error) for p in projections
         }
+        self.chain = chain_store(dialect)
+        self.sealer = SealerRunner(ledger, ChainSealer(self.chain), batch_size=batch_size, on_error=on_error)
+        """Seals the log into the hash chain; it always runs, and is no view (never rebuilt)."""
         self.monitor: ViewRunner | None = None
         self.assessor: ViewRunner | None = None
         """The SLA monitor and the penalty assessor write to the log; they run with the sweeper."""
@@ -119,9 +123,10 @@ class ReadSide:
             runner.join()
 
     def followers(self) -> list[ViewRunner]:
-        """Every runner that follows the log: the views', and the processors' when they are on."""
+        """Every runner that follows the log: the views', the chain sealer's, and the processors'
+        when they are on."""
         processors = [runner for runner in (self.monitor, self.assessor) if runner is not None]
-        return [*self.runners.values(), *processors]
+        return [*self.runners.values(), self.sealer, *processors]
 
     def catch_up(self) -> dict[str, int]:
         """Bring every view up to the end of the log now; the position each reached."""
@@ -141,5 +146,5 @@ class ReadSide:
         return runner.catch_up()
 
     def wait(self, position: int, timeout: float) -> bool:
-        """Whether every view has taken in `position` within `timeout` seconds."""
-        return wait_for(list(self.runners.values()), position, timeout)
+        """Whether every view, and the chain sealer, has taken in `position` within `timeout` seconds."""
+        return wait_for([*self.runners.values(), self.sealer], position, timeout)

@@ -34,6 +34,8 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "cancelTicket": ("post", f"{TICKET}/cancellation"),
     "correctMilestone": ("post", f"{TICKET}/corrections"),
     "getTicketSla": ("get", f"{TICKET}/sla"),
+    "getTicketTimeline": ("get", f"{TICKET}/timeline"),
+    "printTicketTimeline": ("get", f"{TICKET}/timeline.html"),
     "listClocksAtRisk": ("get", "/sla/at-risk"),
     "queryKpis": ("get", "/kpis"),
     "downloadKpis": ("get", "/kpis.csv"),
@@ -67,6 +69,8 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "refundSubsidy": ("post", f"{CLAIM}/subsidy-refund"),
     "returnSubsidisedProduct": ("post", f"{CLAIM}/product-return"),
     "closeClaim": ("post", f"{CLAIM}/closure"),
+    "getClaimTimeline": ("get", f"{CLAIM}/timeline"),
+    "printClaimTimeline": ("get", f"{CLAIM}/timeline.html"),
     "importCreditNoteStatement": ("post", "/claims/statements"),
     "importOpeningStock": ("post", "/stock/opening-balances"),
     "importAssetRegister": ("post", "/assets/register-import"),
@@ -124,6 +128,12 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "penaltyLedgerTotals": ("get", "/penalty-ledger"),
     "downloadPenaltyLedger": ("get", "/penalty-ledger.csv"),
     "listPenaltyLines": ("get", "/penalty-ledger/lines"),
+    "signCheckpoint": ("post", "/audit/checkpoints"),
+    "listCheckpoints": ("get", "/audit/checkpoints"),
+    "getPublicKey": ("get", "/audit/public-key"),
+    "exportBundle": ("get", "/audit/bundle"),
+    "getChainHead": ("get", "/audit/chain"),
+    "listAccessLog": ("get", "/audit/access-log"),
     "health": ("get", "/health"),
 }
 """Every route the API serves, by operation id."""
@@ -134,6 +144,7 @@ WITHOUT_BODY = {
     "releaseStockReservation",
     "recordTransferArrival",
     "destroyOldPart",
+    "signCheckpoint",
 }
 """Commands whose path says everything: they take no body."""
 WITH_BODY = sorted(set(POSTS) - WITHOUT_BODY)
@@ -225,6 +236,7 @@ def test_creation_documents_201_and_commands_200(openapi: Json) -> None:
         "collectOldPart",
         "draftPenaltyBook",
         "assessPenalty",
+        "signCheckpoint",
     }
     for operation_id in creators:
         assert "201" in found[operation_id]["responses"], operation_id

@@ -138,7 +138,7 @@ def test_each_command_records_one_event_for_a_role_allowed_it(api: Api, action: 
     assert set(answer) == {"id", "version", "position"}
     assert answer["id"] == ticket_id
     assert answer["version"] == 2 + len(prelude(action))
-    assert answer["position"] == before + 1 == api.log_end()
+    assert before < answer["position"] == api.log_end()
     assert api.ledger.get_ticket(UUID(ticket_id)).version == answer["version"]
 
     board = api.read(f"/tickets/{ticket_id}", after=answer["position"])
@@ -167,7 +167,7 @@ def test_open_answers_201_with_location_and_the_recorded_event(api: Api, role: R
     answer = response.json()
     assert set(answer) == {"id", "version", "position"}
     assert answer["version"] == 1
-    assert answer["position"] == before + 1 == api.log_end()
+    assert before < answer["position"] == api.log_end()
     assert response.headers["location"] == f"/tickets/{answer['id']}"
     ticket = api.ledger.get_ticket(UUID(answer["id"]))
     assert ticket.version == 1
@@ -435,7 +435,8 @@ def test_reading_after_a_position_beyond_the_log_answers_503_with_retry_after(
 
 def test_health_reports_the_log_position_and_each_view(api: Api) -> None:
     answer = api.open().json()
-    api.read(f"/tickets/{answer['id']}", after=answer["position"])
+    read = api.get(f"/tickets/{answer['id']}", Role.MANAGER, {"after": answer["position"]})
+    assert read.status_code == 200, read.text
 
     response = api.client.get("/health")
 
@@ -454,6 +455,7 @@ def test_health_reports_the_log_position_and_each_view(api: Api) -> None:
                 "stock",
                 "assets",
                 "penalties",
+                "event_chain",
             ),
             answer["position"],
         ),
