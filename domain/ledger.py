@@ -12,13 +12,14 @@ from eventsourcing.domain import MutableOrImmutableAggregate
 
 from domain.access_records import AccessRecord
 from domain.actors import Actor
+from domain.customer_commands import CustomerCommands
 from domain.ledger_base import Clock, Recorded, utc_now
 from domain.opening_balance_commands import OpeningBalanceCommands
 from domain.penalty_what_if import WhatIfCommands
 from domain.statement_commands import StatementCommands
 from domain.stock import SNAPSHOT_INTERVAL, StockItem
 from domain.stock_commands import StockCommands
-from domain.ticket_terms import Channel, PauseReason
+from domain.ticket_terms import Channel, PauseReason, require_text
 from domain.tickets import Ticket
 
 __all__ = ["Clock", "Recorded", "ServiceLedger", "TicketDraft", "utc_now"]
@@ -39,7 +40,9 @@ class TicketDraft:
     asset_id: str | None = None
 
 
-class ServiceLedger(WhatIfCommands, StatementCommands, OpeningBalanceCommands, StockCommands):
+class ServiceLedger(
+    CustomerCommands, WhatIfCommands, StatementCommands, OpeningBalanceCommands, StockCommands
+):
     """Records tickets as immutable events and answers what the log says of them."""
 
     name = "ServiceLedger"
@@ -106,14 +109,20 @@ class ServiceLedger(WhatIfCommands, StatementCommands, OpeningBalanceCommands, S
         self, ticket_id: UUID, satisfaction: int, signed_by: str, occurred_at: datetime, actor: Actor
     ) -> Recorded:
         return self._update(
-            ticket_id, lambda t, now: t.sign_off(satisfaction, signed_by, occurred_at, actor, now)
+            ticket_id,
+            lambda t, now: t.sign_off(
+                satisfaction, self._seal(t, "signed_by", signed_by), occurred_at, actor, now
+            ),
         )
 
     def record_callback(
         self, ticket_id: UUID, satisfaction: int, answered_by: str, occurred_at: datetime, actor: Actor
     ) -> Recorded:
         return self._update(
-            ticket_id, lambda t, now: t.record_callback(satisfaction, answered_by, occurred_at, actor, now)
+            ticket_id,
+            lambda t, now: t.record_callback(
+                satisfaction, self._seal(t, "answered_by", answered_by), occurred_at, actor, now
+            ),
         )
 
     def close_ticket(self, ticket_id: UUID, occurred_at: datetime, actor: Actor) -> Recorded:
@@ -150,6 +159,10 @@ class ServiceLedger(WhatIfCommands, StatementCommands, OpeningBalanceCommands, S
     def record_access(self, actor: Actor, method: str, path: str, query: str, status: int) -> Recorded:
         """Record a read by a watched role (see `domain/access_records.py`) in the log."""
         return self._save(AccessRecord.record(uuid4(), actor, method, path, query, status, self.clock()))
+
+    def _seal(self, ticket: Ticket, field: str, name: str) -> str:
+        """A person's name on the ticket (domain/personal_data.py), sealed for its customer."""
+        return self.personal_data.seal(ticket.customer_id, require_text(field, name))
 
     def _update(self, ticket_id: UUID, command: Callable[[Ticket, datetime], Any]) -> Recorded:
         ticket = self.get_ticket(ticket_id)

@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import JSONTranscoder, PersistenceError, RecordConflictError
 
 from domain.errors import ConcurrentUpdate, NotFound, StorageUnavailable, TicketNotFound
+from domain.personal_data import require_sealed
 from domain.tickets import Ticket
 from domain.transcodings import register_ledger_transcodings
 
@@ -92,7 +93,11 @@ class LedgerBase(Application[UUID]):
         return found
 
     def _save(self, aggregate: Aggregate, *others: Aggregate) -> Recorded:
-        """Record the new events of `aggregate` (and of `others`, in the same transaction)."""
+        """Record the new events of `aggregate` (and of `others`, in the same transaction); none
+        may carry a declared personal field unsealed (domain/personal_data.py)."""
+        for pending in (aggregate, *others):
+            for new in pending.pending_events:
+                require_sealed(new)
         try:
             recordings = self.save(aggregate, *others)
         except RecordConflictError:

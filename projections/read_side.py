@@ -18,6 +18,8 @@ from projections.chain_sealer import ChainSealer, SealerRunner, chain_store
 from projections.claim_ledger import ClaimLedgerProjection, ClaimLedgerView
 from projections.claim_ledger_memory import MemoryClaimLedgerView
 from projections.claim_ledger_sql import SqlClaimLedgerView
+from projections.customer_directory import CustomerDirectoryProjection, CustomerDirectoryView
+from projections.customer_directory_stores import MemoryCustomerDirectory, SqlCustomerDirectory
 from projections.kpi_stores import MemoryKpiView, SqlKpiView
 from projections.kpis import KpiProjection, KpiView
 from projections.penalty_assessor import PenaltyAssessor
@@ -77,6 +79,9 @@ class ReadSide:
         self.penalties: PenaltyLedgerView = (
             SqlPenaltyLedgerView(dialect) if dialect else MemoryPenaltyLedgerView()
         )
+        self.customers: CustomerDirectoryView = (
+            SqlCustomerDirectory(dialect) if dialect else MemoryCustomerDirectory()
+        )
         projections: list[BatchProjection[Any]] = [
             TicketBoardProjection(self.board),
             TicketHistoryProjection(self.history),
@@ -86,6 +91,7 @@ class ReadSide:
             StockProjection(self.stock, ledger),
             AssetProjection(self.assets, ledger),
             PenaltyLedgerProjection(self.penalties, ledger),
+            CustomerDirectoryProjection(self.customers),
         ]
         self.runners = {
             p.name: ViewRunner(ledger, p, batch_size=batch_size, on_error=on_error) for p in projections

@@ -9,6 +9,8 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
 
+from domain.actors import Actor, Role
+from domain.customer_commands import CustomerDetails
 from domain.ledger import ServiceLedger
 from domain.ticket_terms import PauseReason
 from projections.read_side import ReadSide, UnknownView
@@ -155,6 +157,9 @@ def test_a_position_already_taken_in_is_refused_and_changes_nothing(
 def test_rebuild_equals_the_live_views_row_for_row(ledger: ServiceLedger, read_side: ReadSide) -> None:
     for customer in ("acme", "globex", "initech"):
         finished_ticket(ledger, customer_id=customer)
+        ledger.register_customer(customer, CustomerDetails(f"{customer} desk", "+86 21 1"), AGENT)
+    ledger.change_customer_details("globex", CustomerDetails("Globex desk"), "new contact", AGENT)
+    ledger.forget_customer("initech", "erasure request", Actor("gm-sun", Role.GENERAL_MANAGER), MANAGER)
     tid = ledger.open_ticket(draft(), AGENT).id
     ledger.cancel(tid, "Duplicate report", ago(minutes=5), AGENT)
     read_side.start()
@@ -168,7 +173,8 @@ def test_rebuild_equals_the_live_views_row_for_row(ledger: ServiceLedger, read_s
     rebuilt = {name: r.projection.view.all_rows() for name, r in read_side.runners.items()}
     assert rebuilt == live
     assert len(live["ticket_board"]) == 4
-    assert len(live["ticket_history"]) == last
+    assert len(live["ticket_history"]) == last - 5
+    assert [row.forgotten_at is not None for row in live["customer_directory"]] == [False, False, True]
 
 
 def test_runner_follows_new_events_as_they_are_recorded(ledger: ServiceLedger, read_side: ReadSide) -> None:

@@ -1,0 +1,212 @@
+"""Personal data: which fields hold it, and how they are sealed with a key per customer so that
+forgetting the customer (deleting the key: crypto-shredding) leaves them unreadable everywhere.
+
+**The declared list.** `PERSONAL_FIELDS` names every event field that holds personal data. The
+ledger seals each such value before the event is made, so the log, the hash chain, the views and
+every bundle carry only its token; nothing else in an event may name or reach a person.
+
+**A token** is `pd1:<key id>:<base64url(nonce || AES-256-GCM ciphertext)>`, the key id bound in as
+associated data. Only the key store knows whose key it is and holds the key. Revealing a token
+whose key is gone (the customer forgotten) gives `REDACTED`; a value that is no token is shown as
+it is. The chain links the token, never the plain text, so forgetting changes no link.
+
+**Keys at rest.** A key store keeps each customer's keys; with a wrapping key configured, each is
+kept sealed by it (AES-256-GCM, the key id and customer as associated data), so a copy of the
+database alone reveals nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from threading import Lock
+from typing import Any
+from uuid import UUID, uuid4
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+PERSONAL_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "Customer.Registered": ("name", "phone", "address"),
+    "Customer.DetailsChanged": ("name", "phone", "address"),
+    "Ticket.SignedOff": ("signed_by",),
+    "Ticket.CallbackRecorded": ("answered_by",),
+}
+"""Event (aggregate.event) to the fields of it that hold personal data: sealed, per customer."""
+PREFIX = "pd1:"
+REDACTED = "[redacted]"
+"""What a sealed value reads as once its customer is forgotten."""
+KEY_BYTES = 32
+NONCE_BYTES = 12
+
+
+class PersonalDataNotSealed(AssertionError):
+    """A declared personal field about to be recorded in plain text: a defect, never bad input."""
+
+
+class KeyUnusable(ValueError):
+    """A wrapping key that is not 32 bytes of base64."""
+
+
+@dataclass(frozen=True)
+class CustomerKey:
+    """One data key of a customer: `material` is None once the customer is forgotten."""
+
+    key_id: UUID
+    customer_id: str
+    material: bytes | None
+    created_at: datetime
+    forgotten_at: datetime | None = None
+
+
+class KeyStore(ABC):
+    """Where customers' data keys live: the one place personal data can be forgotten from."""
+
+    @abstractmethod
+    def live_key(self, customer_id: str) -> CustomerKey | None:
+        """The customer's key in use for new values, if one was made since it was last forgotten."""
+
+    @abstractmethod
+    def add(self, key: CustomerKey) -> CustomerKey:
+        """Store a new live key, or, when another writer stored one first, return that one."""
+
+    @abstractmethod
+    def key(self, key_id: UUID) -> CustomerKey | None: ...
+
+    @abstractmethod
+    def shred(self, customer_id: str, at: datetime) -> int:
+        """Delete the material of every key of the customer; how many keys lost theirs."""
+
+
+class MemoryKeyStore(KeyStore):
+    def __init__(self) -> None:
+        self.lock = Lock()
+        self.keys: dict[UUID, CustomerKey] = {}
+
+    def live_key(self, customer_id: str) -> CustomerKey | None:
+        with self.lock:
+            return next(
+                (k for k in self.keys.values() if k.customer_id == customer_id and k.material is not None),
+                None,
+            )
+
+    def add(self, key: CustomerKey) -> CustomerKey:
+        with self.lock:
+            for held in self.keys.values():
+                if held.customer_id == key.customer_id and held.material is not None:
+                    return held
+            self.keys[key.key_id] = key
+            return key
+
+    def key(self, key_id: UUID) -> CustomerKey | None:
+        with self.lock:
+            return self.keys.get(key_id)
+
+    def shred(self, customer_id: str, at: datetime) -> int:
+        with self.lock:
+            live = [k for k in self.keys.values() if k.customer_id == customer_id and k.material is not None]
+            for k in live:
+                self.keys[k.key_id] = CustomerKey(k.key_id, customer_id, None, k.created_at, at)
+        return len(live)
+
+
+def wrapping_key(setting: str) -> bytes | None:
+    """LEDGER_PERSONAL_DATA_KEY: base64 of 32 random bytes, or empty for keys kept unwrapped."""
+    if not setting.strip():
+        return None
+    try:
+        key = base64.b64decode(setting.strip(), validate=True)
+    except binascii.Error:
+        raise KeyUnusable("LEDGER_PERSONAL_DATA_KEY is not base64") from None
+    if len(key) != KEY_BYTES:
+        raise KeyUnusable(f"LEDGER_PERSONAL_DATA_KEY must be {KEY_BYTES} bytes, not {len(key)}")
+    return key
+
+
+class PersonalData:
+    """Seals values under their customer's key and reveals them while the key lasts."""
+
+    def __init__(self, store: KeyStore, wrapping: bytes | None = None) -> None:
+        self.store = store
+        self.wrapping = None if wrapping is None else AESGCM(wrapping)
+
+    def seal(self, customer_id: str, value: str) -> str:
+        """The token of `value`, sealed under the customer's live key (made now if it has none)."""
+        key = self.store.live_key(customer_id) or self._new_key(customer_id)
+        material = self._unwrap(key)
+        assert material is not None
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = AESGCM(material).encrypt(nonce, value.encode(), key.key_id.bytes)
+        return f"{PREFIX}{key.key_id.hex}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+    def reveal(self, value: str) -> str:
+        """The plain text of a token, `REDACTED` when its key is gone, or a non-token as it is."""
+        if not value.startswith(PREFIX):
+            return value
+        try:
+            key_hex, _, body = value[len(PREFIX) :].partition(":")
+            key_id = UUID(hex=key_hex)
+            data = base64.urlsafe_b64decode(body)
+        except (ValueError, binascii.Error):
+            return REDACTED
+        key = self.store.key(key_id)
+        material = None if key is None else self._unwrap(key)
+        if material is None:
+            return REDACTED
+        try:
+            plain = AESGCM(material).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], key_id.bytes)
+        except InvalidTag:
+            return REDACTED
+        return plain.decode()
+
+    def reveal_all(self, value: Any) -> Any:
+        """`value` with every token inside it (in strings, lists and mappings) revealed."""
+        if isinstance(value, str):
+            return self.reveal(value)
+        if isinstance(value, Mapping):
+            return {k: self.reveal_all(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.reveal_all(v) for v in value]
+        return value
+
+    def forget(self, customer_id: str, at: datetime) -> int:
+        """Shred every key of the customer: what was sealed under them reads `REDACTED` from now."""
+        return self.store.shred(customer_id, at)
+
+    def _new_key(self, customer_id: str) -> CustomerKey:
+        key_id = uuid4()
+        material = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+        if self.wrapping is not None:
+            nonce = os.urandom(NONCE_BYTES)
+            material = nonce + self.wrapping.encrypt(nonce, material, _wrap_context(key_id, customer_id))
+        return self.store.add(CustomerKey(key_id, customer_id, material, datetime.now(UTC)))
+
+    def _unwrap(self, key: CustomerKey) -> bytes | None:
+        if key.material is None or self.wrapping is None:
+            return key.material
+        nonce, sealed = key.material[:NONCE_BYTES], key.material[NONCE_BYTES:]
+        try:
+            return self.wrapping.decrypt(nonce, sealed, _wrap_context(key.key_id, key.customer_id))
+        except InvalidTag:
+            return None
+
+
+def is_sealed(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(PREFIX)
+
+
+def require_sealed(event: object) -> None:
+    """Refuse an event that carries a declared personal field in plain text: it must never reach
+    the log, where no key could be shredded to forget it."""
+    for name in PERSONAL_FIELDS.get(type(event).__qualname__, ()):
+        if not is_sealed(getattr(event, name)):
+            raise PersonalDataNotSealed(f"{type(event).__qualname__}.{name} is personal data and not sealed")
+
+
+def _wrap_context(key_id: UUID, customer_id: str) -> bytes:
+    return key_id.bytes + customer_id.encode()

@@ -1,0 +1,79 @@
+"""Customers' data keys in the ledger's own database (`customer_keys`, migration 0014), and the
+personal-data service of a ledger on whichever store it uses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+
+from domain.personal_data import CustomerKey, KeyStore, MemoryKeyStore, PersonalData
+from projections.read_side import dialect_for
+from projections.sql import Dialect
+
+
+class SqlKeyStore(KeyStore):
+    """`customer_keys` on SQLite or PostgreSQL. A partial unique index keeps one live key per
+    customer, so two writers sealing for a new customer at once agree on its key."""
+
+    COLUMNS = "key_id, customer_id, material, created_at, forgotten_at"
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+
+    def live_key(self, customer_id: str) -> CustomerKey | None:
+        return self._one(" WHERE customer_id = %s AND material IS NOT NULL", (customer_id,))
+
+    def add(self, key: CustomerKey) -> CustomerKey:
+        with self.dialect.transaction(commit=True) as cursor:
+            cursor.execute(
+                self.dialect.sql(
+                    f"INSERT INTO customer_keys ({self.COLUMNS}) VALUES (%s, %s, %s, %s, NULL) "
+                    "ON CONFLICT DO NOTHING"
+                ),
+                (key.key_id.hex, key.customer_id, key.material, self.dialect.time_in(key.created_at)),
+            )
+        live = self.live_key(key.customer_id)
+        assert live is not None
+        return live
+
+    def key(self, key_id: UUID) -> CustomerKey | None:
+        return self._one(" WHERE key_id = %s", (key_id.hex,))
+
+    def shred(self, customer_id: str, at: datetime) -> int:
+        with self.dialect.transaction(commit=True) as cursor:
+            if self.dialect.name == "sqlite":
+                # Overwrite the old row's bytes in the database file rather than only unlinking them.
+                cursor.execute("PRAGMA secure_delete = ON")
+            cursor.execute(
+                self.dialect.sql(
+                    "UPDATE customer_keys SET material = NULL, forgotten_at = %s "
+                    "WHERE customer_id = %s AND material IS NOT NULL RETURNING key_id"
+                ),
+                (self.dialect.time_in(at), customer_id),
+            )
+            return len(cursor.fetchall())
+
+    def _one(self, where: str, params: tuple[Any, ...]) -> CustomerKey | None:
+        with self.dialect.transaction(commit=False) as cursor:
+            cursor.execute(self.dialect.sql(f"SELECT {self.COLUMNS} FROM customer_keys{where}"), params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        created_at = self.dialect.time_out(row["created_at"])
+        assert created_at is not None
+        return CustomerKey(
+            key_id=UUID(hex=row["key_id"]),
+            customer_id=str(row["customer_id"]),
+            material=None if row["material"] is None else bytes(row["material"]),
+            created_at=created_at,
+            forgotten_at=self.dialect.time_out(row["forgotten_at"]),
+        )
+
+
+def personal_data_for(ledger: Application[Any], wrapping: bytes | None) -> PersonalData:
+    """The personal-data service on the ledger's own database (in memory for the in-memory store)."""
+    dialect = dialect_for(ledger)
+    return PersonalData(SqlKeyStore(dialect) if dialect else MemoryKeyStore(), wrapping)

@@ -1,0 +1,57 @@
+"""Customers' keys in the ledger's own database: writers sealing for a new customer at once agree
+on one key, and shredding leaves the rows with no material on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from uuid import UUID
+
+import pytest
+
+from domain.ledger import ServiceLedger
+from domain.personal_data import REDACTED
+from projections.customer_keys import SqlKeyStore, personal_data_for
+from projections.read_side import dialect_for
+from tests.support import store
+
+NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def ledger(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServiceLedger]:
+    with store(request, tmp_path_factory) as env:
+        opened = ServiceLedger(env=env)
+        yield opened
+        opened.close()
+
+
+def test_writers_sealing_for_a_new_customer_at_once_share_one_key(ledger: ServiceLedger) -> None:
+    writers = [personal_data_for(ledger, None) for _ in range(6)]
+
+    with ThreadPoolExecutor(6) as pool:
+        tokens = list(pool.map(lambda w: w[1].seal("huaxin-bank", f"contact {w[0]}"), enumerate(writers)))
+
+    assert {token.split(":")[1] for token in tokens} == {tokens[0].split(":")[1]}
+    assert [writers[0].reveal(t) for t in tokens] == [f"contact {i}" for i in range(6)]
+
+
+def test_shredding_deletes_the_material_of_every_live_key_of_the_customer(ledger: ServiceLedger) -> None:
+    personal = personal_data_for(ledger, bytes(range(32)))
+    gone, kept = personal.seal("huaxin-bank", "Lin"), personal.seal("donghu-hospital", "Gao")
+
+    shredded = personal.forget("huaxin-bank", NOW)
+
+    dialect = dialect_for(ledger)
+    assert dialect is not None
+    held = SqlKeyStore(dialect).key(UUID(hex=gone.split(":")[1]))
+    assert shredded == 1
+    assert held is not None
+    assert held.material is None
+    assert held.forgotten_at == NOW
+    assert personal.reveal(gone) == REDACTED
+    assert personal.reveal(kept) == "Gao"
+    assert personal.forget("huaxin-bank", NOW) == 0
