@@ -21,6 +21,7 @@ from api.auth import bearer_tokens
 from api.calendar_routes import CalendarController
 from api.claim_routes import ClaimController
 from api.contract_routes import ContractController
+from api.customer_routes import CustomerController
 from api.errors import EXCEPTION_HANDLERS
 from api.health import health
 from api.kpi_routes import download_kpis, query_kpis
@@ -41,9 +42,17 @@ from api.ticket_commands import TicketController
 from api.timeline_routes import TIMELINE_ROUTES
 from api.transfer_routes import TransferController
 from domain.ledger import ServiceLedger
+from projections.customer_keys import personal_data_for
 from projections.read_side import ReadSide
 
 log = structlog.get_logger("ledger.runner")
+
+
+def open_ledger(settings: Settings) -> ServiceLedger:
+    """The ledger on the configured store, sealing personal data with keys kept in its database."""
+    ledger = ServiceLedger(env=settings.store_env)
+    ledger.personal_data = personal_data_for(ledger, settings.personal_data_key)
+    return ledger
 
 
 def runner_failed(view: str, error: BaseException) -> None:
@@ -54,7 +63,7 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
     """The Litestar app over a ledger (built from the settings unless given) and its read side."""
     configure_logging(settings.log_format)
     owns_ledger = ledger is None
-    ledger = ledger or ServiceLedger(env=settings.store_env)
+    ledger = ledger or open_ledger(settings)
     read_side = ReadSide(
         ledger,
         on_error=runner_failed,
@@ -95,6 +104,7 @@ def create_app(settings: Settings, ledger: ServiceLedger | None = None) -> Lites
         route_handlers=[
             TicketController,
             ContractController,
+            CustomerController,
             CalendarController,
             ClaimController,
             StockController,

@@ -39,7 +39,7 @@ from projections.read_side import ReadSide
 
 log = structlog.get_logger("ledger.audit")
 Kind = Literal[
-    "ticket", "sla", "contract", "claim", "old-parts", "subsidy", "stock", "transfer", "asset", "penalty",
+    "ticket", "sla", "contract", "customer", "claim", "old-parts", "subsidy", "stock", "transfer", "asset", "penalty",
     "penalty-book",
 ]  # fmt: skip
 assert get_args(Kind) == tuple(KINDS)

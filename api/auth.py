@@ -94,6 +94,8 @@ CHAIN_READERS = MANAGEMENT | {Role.AUDITOR, Role.REGULATOR}
 """Read the signed checkpoints of the hash chain and the key that signs them (management signs one)."""
 BUNDLE_READERS = frozenset({Role.AUDITOR, Role.REGULATOR})
 """Export a signed regulator bundle of a period."""
+CUSTOMER_KEEPERS = DESK | {Role.CLAIMS}
+"""Register customers and change their contact details; management forgets them, a director approving."""
 
 
 class BearerTokens(AbstractAuthenticationMiddleware):

@@ -13,7 +13,7 @@ from uuid import UUID
 import click
 import uvicorn
 
-from api.app import create_app
+from api.app import create_app, open_ledger
 from api.demo import load_demo
 from api.settings import Settings
 from domain import bundle_verify
@@ -51,7 +51,7 @@ def migrate() -> None:
 def serve(host: str | None, port: int | None) -> None:
     """Serve the API, with the view runners in the same process."""
     config = settings()
-    ledger = ServiceLedger(env=config.store_env)
+    ledger = open_ledger(config)
     if config.demo:
         _offer_demo(ledger, config)
     app = create_app(config, ledger=ledger)
@@ -143,7 +143,7 @@ def export(
     key = SigningKey.from_setting(config.signing_key)
     if key.ephemeral:
         click.echo("No LEDGER_SIGNING_KEY: signing with an ephemeral key, lost when this ends.", err=True)
-    ledger = ServiceLedger(env=config.store_env)
+    ledger = open_ledger(config)
     partial = out.with_name(out.name + ".part")
     try:
         read_side = ReadSide(ledger)
@@ -190,7 +190,7 @@ def _instant(text: str, hint: str) -> datetime:
 @click.option("--seed", type=int, default=7, show_default=True)
 def demo(tickets: int, seed: int) -> None:
     """Record a demo service history into an empty ledger."""
-    ledger = ServiceLedger(env=settings().store_env)
+    ledger = open_ledger(settings())
     try:
         if ledger.recorder.max_notification_id():
             raise click.ClickException("the ledger already holds events; the demo goes into an empty one")

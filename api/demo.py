@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from api.demo_cast import DEMO_ACTORS
 from api.demo_claims import load_demo_claims
+from api.demo_customers import forget_demo_customer, register_demo_customers
 from api.demo_parts import load_demo_parts
 from api.demo_penalties import CONTRACT_CREDITS, load_demo_penalties
 from api.holiday_source import library_holidays
@@ -332,12 +333,14 @@ def load_demo(
     and a few percent each finished late, were escalated, reopened, cancelled, had their arrival
     corrected or are still under way. Events are recorded in the order they occurred, corrections last.
     Claims follow (`api/demo_claims.py`), then the stock's and the assets' history (`api/demo_parts.py`),
-    then penalties (`api/demo_penalties.py`).
+    then penalties (`api/demo_penalties.py`). Customers are registered first and one is forgotten last
+    (`api/demo_customers.py`).
     """
     if ledger.recorder.max_notification_id() is not None:
         raise ValueError("the demo history loads only into an empty ledger")
     rng, end = random.Random(seed), ledger.clock() if now is None else now  # noqa: S311 - demo data
     _contract_every_customer(ledger, since=end - HISTORY - timedelta(days=1))
+    register_demo_customers(ledger, {customer: contact for customer, contact, _ in _rows(CUSTOMERS)})
     timeline: list[tuple[bool, datetime, int, int, Run]] = []
     for number in range(tickets):
         story, outcome = _tell(ledger, rng)
@@ -350,6 +353,7 @@ def load_demo(
     claims = load_demo_claims(ledger, rng)
     parts = load_demo_parts(ledger, rng, end)
     penalties = load_demo_penalties(ledger, since=end - HISTORY - timedelta(days=1), end=end)
+    forget_demo_customer(ledger)
     last = ledger.recorder.max_notification_id() or 0
     return DemoSummary(
         tickets, claims, parts.stock_items, parts.assets, penalties, events=last, last_position=last

@@ -10,6 +10,8 @@ from typing import TypeVar
 
 from domain.actors import PEOPLE, Actor
 from domain.checkpoints import KeyUnusable, SigningKey
+from domain.personal_data import KeyUnusable as WrappingKeyUnusable
+from domain.personal_data import wrapping_key
 from projections.recorders import ledger_env, sqlite_env
 
 T = TypeVar("T", int, float)
@@ -47,6 +49,9 @@ class Settings:
     for an ephemeral key made at start."""
     checkpoint_seconds: float = 3600.0
     """How often the service signs a checkpoint of the chain head; 0 for only on demand."""
+    personal_data_key: bytes | None = None
+    """LEDGER_PERSONAL_DATA_KEY: base64 of 32 bytes that wraps each customer's data key at rest
+    (domain/personal_data.py); without it the keys are kept unwrapped."""
 
     @property
     def monitor_sweep_seconds(self) -> float | None:
@@ -81,6 +86,7 @@ class Settings:
             sweep_seconds=_number(env, "LEDGER_SWEEP_SECONDS", 5.0, float),
             signing_key=_signing_key(env.get("LEDGER_SIGNING_KEY", "")),
             checkpoint_seconds=_number(env, "LEDGER_CHECKPOINT_SECONDS", 3600.0, float),
+            personal_data_key=_personal_data_key(env.get("LEDGER_PERSONAL_DATA_KEY", "")),
         )
 
 
@@ -119,6 +125,13 @@ def _signing_key(setting: str) -> str:
     except KeyUnusable as error:
         raise SettingsError(str(error)) from None
     return setting
+
+
+def _personal_data_key(setting: str) -> bytes | None:
+    try:
+        return wrapping_key(setting)
+    except WrappingKeyUnusable as error:
+        raise SettingsError(str(error)) from None
 
 
 def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:

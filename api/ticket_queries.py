@@ -3,6 +3,7 @@ also as the ledger knew it at a past recorded time (`?as_of=`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Literal, get_args
 from uuid import UUID
@@ -125,7 +126,10 @@ class TicketQueries(Controller):
         page = services.read_side.history.history(str(ticket_id), limit, offset)
         if page.total == 0:
             raise NotFoundException(f"no ticket {ticket_id} in the history")
-        items = [HistoryEntry.model_validate(row) for row in page.rows]
+        personal = services.ledger.personal_data
+        items = [
+            HistoryEntry.model_validate(replace(row, data=personal.reveal_all(row.data))) for row in page.rows
+        ]
         return TicketHistory(ticket_id=ticket_id, items=items, total=page.total, limit=limit, offset=offset)
 
 

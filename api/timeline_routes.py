@@ -25,6 +25,7 @@ from api.ticket_commands import AnyRequest
 from api.timeline_html import timeline_page
 from api.timeline_schemas import ContractVersionView, CorrectionView, TimelineEntry, TimelineView
 from domain.actors import Actor, Role
+from domain.personal_data import PersonalData
 from projections.timelines import Audience, Moment, Timelines, staff_of
 
 TIMELINE_OVERSEERS = MANAGEMENT | {Role.AUDITOR, Role.REGULATOR}
@@ -61,14 +62,15 @@ def ticket_timeline(services: Services, ticket_id: UUID, actor: Actor) -> Timeli
     events = timelines.ticket_events(ticket_id)
     audience = audience_of(actor, staff_of(events))
     moments = timelines.of_ticket(ticket_id, events, audience, opened_at(services, ticket_id))
-    return timeline_view("ticket", ticket_id, audience, moments)
+    return timeline_view("ticket", ticket_id, audience, moments, services.ledger.personal_data)
 
 
 def claim_timeline(services: Services, claim_id: UUID, actor: Actor) -> TimelineView:
     timelines = Timelines(services.ledger)
     events = timelines.claim_events(claim_id)
     audience = audience_of(actor, staff_of(events))
-    return timeline_view("claim", claim_id, audience, timelines.of_claim(claim_id, events, audience))
+    moments = timelines.of_claim(claim_id, events, audience)
+    return timeline_view("claim", claim_id, audience, moments, services.ledger.personal_data)
 
 
 def opened_at(services: Services, ticket_id: UUID) -> int:
@@ -78,19 +80,22 @@ def opened_at(services: Services, ticket_id: UUID) -> int:
     return rows[0].position if rows and rows[0].event_type == "Opened" else 0
 
 
-def timeline_view(subject: str, subject_id: UUID, audience: Audience, moments: list[Moment]) -> TimelineView:
+def timeline_view(
+    subject: str, subject_id: UUID, audience: Audience, moments: list[Moment], personal: PersonalData
+) -> TimelineView:
+    """The timeline's entries, their personal data revealed (or redacted: domain/personal_data.py)."""
     return TimelineView.model_validate(
         {
             "subject": subject,
             "subject_id": subject_id,
             "penalties": "all" if audience.every_penalty else "own",
             "part_movements": audience.part_movements,
-            "entries": [entry(m) for m in moments],
+            "entries": [entry(m, personal) for m in moments],
         }
     )
 
 
-def entry(moment: Moment) -> TimelineEntry:
+def entry(moment: Moment, personal: PersonalData) -> TimelineEntry:
     contract, schedule = moment.contract, moment.schedule
     return TimelineEntry(
         source=moment.source,
@@ -124,7 +129,7 @@ def entry(moment: Moment) -> TimelineEntry:
             )
             for c in moment.corrections
         ],
-        details=moment.details,
+        details=personal.reveal_all(moment.details),
     )
 
 

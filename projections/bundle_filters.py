@@ -31,6 +31,7 @@ KINDS: dict[str, frozenset[str]] = {
     "ticket": frozenset({"Ticket"}),
     "sla": frozenset({"SlaVerdicts"}),
     "contract": frozenset({"ServiceContract"}),
+    "customer": frozenset({"Customer"}),
     "claim": frozenset({"Claim"}),
     "old-parts": frozenset({"OldParts"}),
     "subsidy": frozenset({"HouseholdSubsidies"}),

@@ -5,6 +5,9 @@ page, for the bundle's period and filters.
   bundle is made (the board keeps no history);
 - `claims.csv`, `stock.csv`, `penalties.csv`: each claim, stock item and penalty line that changed
   in the period, as it stood at the period's end (these views keep every change by recorded time);
+- `customers.csv`: the customer directory when the bundle is made, personal data revealed, or
+  `[redacted]` for a customer forgotten (domain/personal_data.py); `events.jsonl` carries only
+  the sealed tokens;
 - `kpis.csv`: the KPI sums and rates of the period's report days (in the reporting zone) by month,
   contract, severity and region tier, as the ledger knew them at the period's end.
 
@@ -19,7 +22,10 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.customers import customer_uuid
+from domain.personal_data import REDACTED
 from projections.claim_ledger import ClaimFilter, ClaimQuery, ClaimRow
+from projections.customer_directory import CustomerRow
 from projections.kpis import MEASURES, RATES, REPORTING_ZONE, KpiQuery, rates
 from projections.penalty_ledger import PenaltyFilter, PenaltyQuery, PenaltyRow
 from projections.read_side import ReadSide
@@ -28,6 +34,16 @@ from projections.ticket_board import BoardQuery, BoardRow
 
 PAGE = 2_000
 KPI_GROUPS = ("contract_id", "severity", "region_tier")
+CUSTOMER_COLUMNS = [
+    "customer_id",
+    "name",
+    "phone",
+    "address",
+    "redacted",
+    "registered_at",
+    "updated_at",
+    "forgotten_at",
+]
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,14 @@ def tables(read_side: ReadSide, scope: Scope) -> list[Table]:
                 "penalties.csv",
                 "penalty lines changed in the period, as they stood at its end",
                 with_header(PenaltyRow, penalty_rows(read_side, scope)),
+            )
+        )
+    if scope.wants("customer", by_customer=True, by_contract=False):
+        found.append(
+            Table(
+                "customers.csv",
+                "the customer directory as it is now; forgotten customers redacted",
+                customer_rows(read_side, scope),
             )
         )
     if scope.wants("ticket", by_customer=False, by_contract=True):
@@ -162,6 +186,24 @@ def penalty_rows(read_side: ReadSide, scope: Scope) -> Iterator[PenaltyRow]:
     while page := read_side.penalties.rows(PenaltyQuery(where, after=after, limit=PAGE)):
         yield from (r for r in page if r.recorded_at >= scope.start)
         after = page[-1].key
+
+
+def customer_rows(read_side: ReadSide, scope: Scope) -> Iterator[Sequence[object]]:
+    yield CUSTOMER_COLUMNS
+    for row in directory_rows(read_side, scope.customer_id):
+        details = [read_side.ledger.personal_data.reveal(v) for v in (row.name, row.phone, row.address)]
+        times = (row.registered_at, row.updated_at, row.forgotten_at)
+        yield [row.customer_id, *details, REDACTED in details, *(cell(t) for t in times)]
+
+
+def directory_rows(read_side: ReadSide, customer_id: str | None) -> Iterator[CustomerRow]:
+    if customer_id is not None:
+        yield from read_side.customers.rows_for({str(customer_uuid(customer_id))}).values()
+        return
+    after = None
+    while page := read_side.customers.customers(after, PAGE):
+        yield from page
+        after = page[-1].customer_id
 
 
 def kpi_rows(read_side: ReadSide, scope: Scope) -> Iterator[Sequence[object]]:

@@ -134,6 +134,11 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "exportBundle": ("get", "/audit/bundle"),
     "getChainHead": ("get", "/audit/chain"),
     "listAccessLog": ("get", "/audit/access-log"),
+    "registerCustomer": ("post", "/customers"),
+    "changeCustomerDetails": ("post", "/customers/{customer_id}/details"),
+    "forgetCustomer": ("post", "/customers/{customer_id}/forget"),
+    "getCustomer": ("get", "/customers/{customer_id}"),
+    "listCustomers": ("get", "/customers"),
     "health": ("get", "/health"),
 }
 """Every route the API serves, by operation id."""
@@ -237,6 +242,7 @@ def test_creation_documents_201_and_commands_200(openapi: Json) -> None:
         "draftPenaltyBook",
         "assessPenalty",
         "signCheckpoint",
+        "registerCustomer",
     }
     for operation_id in creators:
         assert "201" in found[operation_id]["responses"], operation_id

@@ -455,6 +455,7 @@ def test_health_reports_the_log_position_and_each_view(api: Api) -> None:
                 "stock",
                 "assets",
                 "penalties",
+                "customer_directory",
                 "event_chain",
             ),
             answer["position"],

@@ -125,8 +125,8 @@ def test_a_bundle_of_the_whole_log_verifies_offline_as_complete(recorded: Record
         "link_at_end": folded.hex(),
     }
     assert set(members(path)) == {
-        "events.jsonl", "tickets.csv", "claims.csv", "stock.csv", "penalties.csv", "kpis.csv",
-        "public_key.pem", "manifest.json", "manifest.json.sig",
+        "events.jsonl", "tickets.csv", "claims.csv", "stock.csv", "penalties.csv", "customers.csv",
+        "kpis.csv", "public_key.pem", "manifest.json", "manifest.json.sig",
     }  # fmt: skip
     assert written["references"]["contracts"]
     assert written["references"]["penalty_schedules"]
