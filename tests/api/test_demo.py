@@ -15,13 +15,16 @@ from eventsourcing.domain import Aggregate
 
 from api.demo import DemoSummary, load_demo
 from api.demo_cast import created
+from api.demo_customers import DIRECTORY, FORGOTTEN
 from api.settings import DEMO_TOKENS
 from domain.actors import Role
 from domain.asset_terms import Remedy
 from domain.assets import Asset
+from domain.customers import Customer
 from domain.ledger import ServiceLedger
 from domain.old_parts import OldParts
 from domain.penalties import Penalty, PenaltyStatus
+from domain.personal_data import REDACTED
 from domain.stock import StockItem
 from domain.tickets import Ticket
 from domain.transfers import Transfer
@@ -205,3 +208,21 @@ def test_the_demo_has_penalties_in_every_state_assessed_from_its_own_breaches(
     assert any(p.reversal and "corrected" in p.reversal for p in corrected)
     assert {p.trigger for p in penalties} >= {"manual", "kpi", "below_safety_stock", "old_parts_late"}
     assert any(DEMO[Role.ENGINEER].id in p.parties for p in penalties)
+
+
+def test_every_customer_is_in_the_directory_and_the_forgotten_one_reads_redacted(
+    ledger: ServiceLedger,
+) -> None:
+    reveal = ledger.personal_data.reveal
+    names = {c.customer_id: reveal(c.name) for c in every(ledger, Customer.Registered)}
+    signers = [
+        reveal(e.signed_by)
+        for e in events(ledger, "domain.tickets:Ticket.SignedOff")
+        if ledger.get_ticket(e.originator_id).customer_id == FORGOTTEN
+    ]
+
+    assert set(names) == set(DIRECTORY)
+    assert [code for code, name in names.items() if name == REDACTED] == [FORGOTTEN]
+    assert signers
+    assert set(signers) == {REDACTED}
+    assert ledger.get_customer("huaxin-bank").forgotten_at is None
