@@ -39,8 +39,8 @@ from projections.read_side import ReadSide
 
 log = structlog.get_logger("ledger.audit")
 Kind = Literal[
-    "ticket", "sla", "contract", "customer", "claim", "old-parts", "subsidy", "stock", "transfer", "asset", "penalty",
-    "penalty-book",
+    "ticket", "sla", "contract", "customer", "claim", "old-parts", "subsidy", "stock", "transfer", "asset",
+    "penalty", "penalty-book",
 ]  # fmt: skip
 assert get_args(Kind) == tuple(KINDS)
 LINK = "9f2c4be0d1a3f5e7c9b8a7d6e5f4c3b2a1908f7e6d5c4b3a2918f7e6d5c4b3a2"

@@ -31,6 +31,8 @@ from uuid import UUID, uuid4
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from domain.errors import StorageUnavailable
+
 PERSONAL_FIELDS: Mapping[str, tuple[str, ...]] = {
     "Customer.Registered": ("name", "phone", "address"),
     "Customer.DetailsChanged": ("name", "phone", "address"),
@@ -139,7 +141,9 @@ class PersonalData:
         """The token of `value`, sealed under the customer's live key (made now if it has none)."""
         key = self.store.live_key(customer_id) or self._new_key(customer_id)
         material = self._unwrap(key)
-        assert material is not None
+        if material is None:
+            msg = "a customer's key does not unwrap with LEDGER_PERSONAL_DATA_KEY; nothing was recorded"
+            raise StorageUnavailable(msg, customer_id=customer_id)
         nonce = os.urandom(NONCE_BYTES)
         sealed = AESGCM(material).encrypt(nonce, value.encode(), key.key_id.bytes)
         return f"{PREFIX}{key.key_id.hex}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.customers import Customer
+from domain.errors import StorageUnavailable
 from domain.ledger import ServiceLedger
 from domain.personal_data import (
     PERSONAL_FIELDS,
@@ -93,6 +94,8 @@ def test_wrapped_keys_are_useless_without_the_wrapping_key() -> None:
 
     assert PersonalData(store, WRAPPING).reveal(token) == "Lin"
     assert PersonalData(store, bytes(32)).reveal(token) == REDACTED
+    with pytest.raises(StorageUnavailable, match="LEDGER_PERSONAL_DATA_KEY"):
+        PersonalData(store, bytes(32)).seal("huaxin-bank", "Chen")
     assert held.material is not None
     assert len(held.material) > 32
 
