@@ -51,15 +51,8 @@ class SqlCustomerDirectory(SqlView, CustomerDirectoryView):
         super().__init__(dialect, "customer_directory")
 
     def rows_for(self, entry_ids: Collection[str]) -> dict[str, CustomerRow]:
-        ids = list(entry_ids)
-        found: dict[str, CustomerRow] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            for record in self.fetch(f"{SELECT} WHERE entry_id IN ({marks})", chunk):
-                row = self._row(record)
-                found[row.entry_id] = row
-        return found
+        rows = (self._row(record) for record in self.fetch_in(SELECT, "entry_id", entry_ids))
+        return {row.entry_id: row for row in rows}
 
     def save(self, rows: Sequence[CustomerRow], tracking: Tracking) -> None:
         with self.dialect.derived_write() as cursor:

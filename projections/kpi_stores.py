@@ -80,16 +80,8 @@ class SqlKpiView(SqlView, KpiView):
         super().__init__(dialect, "kpis")
 
     def facts(self, ticket_ids: Sequence[str]) -> dict[str, KpiFact]:
-        found: dict[str, KpiFact] = {}
-        for start in range(0, len(ticket_ids), 500):
-            chunk = ticket_ids[start : start + 500]
-            rows = self.fetch(
-                f"SELECT ticket_id, day, {KEYS}, {SUMS} FROM kpi_facts "
-                f"WHERE ticket_id IN ({placeholders(len(chunk))})",
-                chunk,
-            )
-            found.update((row["ticket_id"], self._fact(row)) for row in rows)
-        return found
+        rows = self.fetch_in(f"SELECT ticket_id, day, {KEYS}, {SUMS} FROM kpi_facts", "ticket_id", ticket_ids)
+        return {row["ticket_id"]: self._fact(row) for row in rows}
 
     def all_rows(self) -> list[KpiFact]:
         rows = self.fetch(f"SELECT ticket_id, day, {KEYS}, {SUMS} FROM kpi_facts ORDER BY ticket_id", [])

@@ -34,15 +34,8 @@ class SqlTicketBoardView(SqlView, TicketBoardView):
         super().__init__(dialect, "ticket_board")
 
     def rows_for(self, ticket_ids: Collection[str]) -> dict[str, BoardRow]:
-        found: dict[str, BoardRow] = {}
-        ids = list(ticket_ids)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            for record in self.fetch(f"{SELECT} WHERE ticket_id IN ({marks})", chunk):
-                row = self._row(record)
-                found[row.ticket_id] = row
-        return found
+        rows = (self._row(record) for record in self.fetch_in(SELECT, "ticket_id", ticket_ids))
+        return {row.ticket_id: row for row in rows}
 
     def save(self, rows: Sequence[BoardRow], tracking: Tracking) -> None:
         with self.dialect.derived_write() as cursor:
