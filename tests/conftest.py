@@ -10,7 +10,7 @@ import pytest
 from domain.ledger import ServiceLedger
 from migrations.runner import migrate
 from projections.recorders import sqlite_env
-from tests.support import REQUIRE_POSTGRES, fresh_postgres_database, postgres_answers
+from tests.support import REQUIRE_POSTGRES, migrated_postgres_database, postgres_answers
 
 STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -32,8 +32,7 @@ def postgres_server() -> None:
 
 @pytest.fixture
 def postgres_env(postgres_server: None) -> Iterator[dict[str, str]]:
-    with fresh_postgres_database() as env:
-        migrate(env)
+    with migrated_postgres_database() as env:
         yield env
 
 
