@@ -86,7 +86,7 @@ def applied(event: Any, row: CustomerRow | None, position: int) -> CustomerRow:
             event.name,
             event.phone,
             event.address,
-            registered_at=at,
+            registered_at=event.occurred_at,
             updated_at=at,
             forgotten_at=None,
             version=event.originator_version,
