@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -20,6 +21,7 @@ from domain import bundle_verify
 from domain.checkpoints import SigningKey
 from domain.errors import InvalidValue, LedgerError
 from domain.ledger import ServiceLedger
+from domain.personal_data import KeyUnusable, wrapping_key
 from migrations.runner import migrate as apply_migrations
 from projections.bundle_export import Bundle
 from projections.bundle_filters import KINDS, BundleRequest
@@ -183,6 +185,29 @@ def _instant(text: str, hint: str) -> datetime:
     if instant.utcoffset() is None:
         raise click.BadParameter("must carry a time zone, such as Z or +08:00", param_hint=hint)
     return instant
+
+
+@main.command("rewrap-keys")
+def rewrap_keys() -> None:
+    """Wrap every customer's key under LEDGER_NEW_PERSONAL_DATA_KEY, unwrapping it with
+    LEDGER_PERSONAL_DATA_KEY (or none); all or nothing. Stop the service first, and start it again
+    with the new key as LEDGER_PERSONAL_DATA_KEY."""
+    config = settings()
+    name = "LEDGER_NEW_PERSONAL_DATA_KEY"
+    try:
+        new = wrapping_key(os.environ.get(name, ""), name)
+    except KeyUnusable as error:
+        raise click.ClickException(str(error)) from None
+    if new is None:
+        raise click.ClickException(f"set {name} to the new wrapping key")
+    ledger = open_ledger(config)
+    try:
+        count = ledger.personal_data.rewrap(new)
+    except LedgerError as error:
+        raise click.ClickException(error.message) from None
+    finally:
+        ledger.close()
+    click.echo(f"{count} customer keys wrapped under the new key; set it as LEDGER_PERSONAL_DATA_KEY now")
 
 
 @main.command()

@@ -21,8 +21,8 @@ import base64
 import binascii
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from threading import Lock
 from typing import Any
@@ -84,6 +84,11 @@ class KeyStore(ABC):
     def shred(self, customer_id: str, at: datetime) -> int:
         """Delete the material of every key of the customer; how many keys lost theirs."""
 
+    @abstractmethod
+    def rewrap(self, change: Callable[[CustomerKey], bytes]) -> int:
+        """Replace the material of every key that has some with `change(key)`, all keys or none
+        (an error from `change` leaves every key as it was); how many were replaced."""
+
 
 class MemoryKeyStore(KeyStore):
     def __init__(self) -> None:
@@ -116,17 +121,25 @@ class MemoryKeyStore(KeyStore):
                 self.keys[k.key_id] = CustomerKey(k.key_id, customer_id, None, k.created_at, at)
         return len(live)
 
+    def rewrap(self, change: Callable[[CustomerKey], bytes]) -> int:
+        with self.lock:
+            changed = {
+                k.key_id: replace(k, material=change(k)) for k in self.keys.values() if k.material is not None
+            }
+            self.keys.update(changed)
+        return len(changed)
 
-def wrapping_key(setting: str) -> bytes | None:
-    """LEDGER_PERSONAL_DATA_KEY: base64 of 32 random bytes, or empty for keys kept unwrapped."""
+
+def wrapping_key(setting: str, name: str = "LEDGER_PERSONAL_DATA_KEY") -> bytes | None:
+    """A wrapping key setting (`name`): base64 of 32 random bytes, or empty for keys kept unwrapped."""
     if not setting.strip():
         return None
     try:
         key = base64.b64decode(setting.strip(), validate=True)
     except binascii.Error:
-        raise KeyUnusable("LEDGER_PERSONAL_DATA_KEY is not base64") from None
+        raise KeyUnusable(f"{name} is not base64") from None
     if len(key) != KEY_BYTES:
-        raise KeyUnusable(f"LEDGER_PERSONAL_DATA_KEY must be {KEY_BYTES} bytes, not {len(key)}")
+        raise KeyUnusable(f"{name} must be {KEY_BYTES} bytes, not {len(key)}")
     return key
 
 
@@ -182,12 +195,23 @@ class PersonalData:
         """Shred every key of the customer: what was sealed under them reads `REDACTED` from now."""
         return self.store.shred(customer_id, at)
 
+    def rewrap(self, new: bytes) -> int:
+        """Wrap every key that still has material under the wrapping key `new`, unwrapping it with
+        this one (or none); all keys or none. How many were wrapped anew."""
+        target = AESGCM(new)
+
+        def change(key: CustomerKey) -> bytes:
+            material = self._unwrap(key)
+            if material is None:
+                msg = f"key {key.key_id} does not unwrap with the current wrapping key; nothing changed"
+                raise StorageUnavailable(msg, key_id=str(key.key_id))
+            return _wrapped(target, key.key_id, key.customer_id, material)
+
+        return self.store.rewrap(change)
+
     def _new_key(self, customer_id: str) -> CustomerKey:
         key_id = uuid4()
-        material = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
-        if self.wrapping is not None:
-            nonce = os.urandom(NONCE_BYTES)
-            material = nonce + self.wrapping.encrypt(nonce, material, _wrap_context(key_id, customer_id))
+        material = _wrapped(self.wrapping, key_id, customer_id, AESGCM.generate_key(bit_length=KEY_BYTES * 8))
         return self.store.add(CustomerKey(key_id, customer_id, material, datetime.now(UTC)))
 
     def _unwrap(self, key: CustomerKey) -> bytes | None:
@@ -210,6 +234,13 @@ def require_sealed(event: object) -> None:
     for name in PERSONAL_FIELDS.get(type(event).__qualname__, ()):
         if not is_sealed(getattr(event, name)):
             raise PersonalDataNotSealed(f"{type(event).__qualname__}.{name} is personal data and not sealed")
+
+
+def _wrapped(wrapping: AESGCM | None, key_id: UUID, customer_id: str, material: bytes) -> bytes:
+    if wrapping is None:
+        return material
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + wrapping.encrypt(nonce, material, _wrap_context(key_id, customer_id))
 
 
 def _wrap_context(key_id: UUID, customer_id: str) -> bytes:

@@ -3,6 +3,7 @@ personal-data service of a ledger on whichever store it uses."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -56,12 +57,26 @@ class SqlKeyStore(KeyStore):
             )
             return len(cursor.fetchall())
 
+    def rewrap(self, change: Callable[[CustomerKey], bytes]) -> int:
+        with self.dialect.transaction(commit=True) as cursor:
+            if self.dialect.name == "postgres":
+                # No key is added or shredded while the keys are wrapped anew.
+                cursor.execute("LOCK TABLE customer_keys IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(f"SELECT {self.COLUMNS} FROM customer_keys WHERE material IS NOT NULL")
+            keys = [self._key(row) for row in cursor.fetchall()]
+            cursor.executemany(
+                self.dialect.sql("UPDATE customer_keys SET material = %s WHERE key_id = %s"),
+                [(change(key), key.key_id.hex) for key in keys],
+            )
+        return len(keys)
+
     def _one(self, where: str, params: tuple[Any, ...]) -> CustomerKey | None:
         with self.dialect.transaction(commit=False) as cursor:
             cursor.execute(self.dialect.sql(f"SELECT {self.COLUMNS} FROM customer_keys{where}"), params)
             row = cursor.fetchone()
-        if row is None:
-            return None
+        return None if row is None else self._key(row)
+
+    def _key(self, row: Any) -> CustomerKey:
         created_at = self.dialect.time_out(row["created_at"])
         assert created_at is not None
         return CustomerKey(

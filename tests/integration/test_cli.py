@@ -1,12 +1,15 @@
-"""The ledger command over a real SQLite store: migrate, demo, rebuild."""
+"""The ledger command over a real SQLite store: migrate, demo, rebuild, rewrap-keys."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 from click.testing import CliRunner
 
+from api.app import open_ledger
 from api.cli import main
+from api.settings import Settings
 from domain.ledger import ServiceLedger
 from projections.read_side import ReadSide
 from projections.recorders import sqlite_env
@@ -60,3 +63,32 @@ def test_rebuild_of_an_unknown_view_names_the_known_ones(sqlite_path: str) -> No
     code, output = run(sqlite_path, "rebuild", "board")
     assert code == 2
     assert "ticket_board, ticket_history" in output
+
+
+def test_rewrap_keys_wraps_every_customer_key_under_the_new_key(sqlite_path: str) -> None:
+    old, new = (base64.b64encode(bytes(range(n, n + 32))).decode() for n in (0, 32))
+    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": sqlite_path}
+    run(sqlite_path, "migrate")
+    ledger = open_ledger(Settings.from_env({**env, "LEDGER_PERSONAL_DATA_KEY": old}))
+    sealed = ledger.personal_data.seal("huaxin-bank", "Lin")
+    ledger.close()
+
+    missing = CliRunner().invoke(main, ["rewrap-keys"], env={**env, "LEDGER_PERSONAL_DATA_KEY": old})
+    short = CliRunner().invoke(
+        main,
+        ["rewrap-keys"],
+        env={**env, "LEDGER_PERSONAL_DATA_KEY": old, "LEDGER_NEW_PERSONAL_DATA_KEY": "AAAA"},
+    )
+    done = CliRunner().invoke(
+        main,
+        ["rewrap-keys"],
+        env={**env, "LEDGER_PERSONAL_DATA_KEY": old, "LEDGER_NEW_PERSONAL_DATA_KEY": new},
+    )
+
+    assert (missing.exit_code, short.exit_code, done.exit_code) == (1, 1, 0)
+    assert "set LEDGER_NEW_PERSONAL_DATA_KEY" in missing.output
+    assert "LEDGER_NEW_PERSONAL_DATA_KEY must be 32 bytes" in short.output
+    assert done.output.startswith("1 customer keys wrapped under the new key")
+    reopened = open_ledger(Settings.from_env({**env, "LEDGER_PERSONAL_DATA_KEY": new}))
+    assert reopened.personal_data.reveal(sealed) == "Lin"
+    reopened.close()

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import pytest
 
+from domain.errors import StorageUnavailable
 from domain.ledger import ServiceLedger
 from domain.personal_data import REDACTED
 from projections.customer_keys import SqlKeyStore, personal_data_for
@@ -55,3 +56,28 @@ def test_shredding_deletes_the_material_of_every_live_key_of_the_customer(ledger
     assert personal.reveal(gone) == REDACTED
     assert personal.reveal(kept) == "Gao"
     assert personal.forget("huaxin-bank", NOW) == 0
+
+
+def test_keys_wrapped_anew_reveal_under_the_new_wrapping_key_only(ledger: ServiceLedger) -> None:
+    old, new = bytes(range(32)), bytes(range(32, 64))
+    personal = personal_data_for(ledger, old)
+    kept, gone = personal.seal("huaxin-bank", "Lin"), personal.seal("donghu-hospital", "Gao")
+    personal.forget("donghu-hospital", NOW)
+
+    assert personal.rewrap(new) == 1
+
+    assert personal_data_for(ledger, new).reveal(kept) == "Lin"
+    assert personal_data_for(ledger, old).reveal(kept) == REDACTED
+    assert personal_data_for(ledger, new).reveal(gone) == REDACTED
+    assert personal_data_for(ledger, new).seal("huaxin-bank", "Chen").split(":")[1] == kept.split(":")[1]
+
+
+def test_wrapping_anew_changes_no_key_when_one_does_not_unwrap(ledger: ServiceLedger) -> None:
+    first = personal_data_for(ledger, bytes(range(32)))
+    sealed = first.seal("huaxin-bank", "Lin")
+    personal_data_for(ledger, bytes(range(1, 33))).seal("donghu-hospital", "Gao")
+
+    with pytest.raises(StorageUnavailable, match="does not unwrap"):
+        first.rewrap(bytes(range(32, 64)))
+
+    assert first.reveal(sealed) == "Lin"
