@@ -107,7 +107,11 @@ def rebuild(name: str) -> None:
 @click.option("--from", "start", type=click.IntRange(min=1), default=1, help="First log position to verify.")
 @click.option("--to", "stop", type=click.IntRange(min=1), default=None, help="Last (default: the log's end).")
 @click.option(
-    "--processes", type=click.IntRange(min=1), default=None, help="At most (default: half the CPUs)."
+    "--processes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="At most this many at once: statements on PostgreSQL (default: one per CPU), processes "
+    "elsewhere (default: half the CPUs).",
 )
 def verify(start: int, stop: int | None, processes: int | None) -> None:
     """Hash the stored events again and compare them with the sealed hash chain (exit 1 on a problem)."""

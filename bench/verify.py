@@ -5,9 +5,11 @@ taken through their lifecycle in memory and mapped by the ledger's own mapper, c
 aggregate ids with recorded times one millisecond apart. The sealer then seals it from the start
 (timed), and the whole log is verified (timed) against the target of 200,000 events/s, beside a
 baseline in the same run: reading the same pages with the verifier's own queries and nothing
-else. Last, the sealer follows the log while tickets are opened one at a time, on PostgreSQL and
-on SQLite: the time from each save to its seal. The database is dropped afterwards. From the
-project root:
+else. PostgreSQL hashes the events itself, one statement at a time and then `--processes`
+statements side by side; the CPU column counts this process and its children, not the database.
+Last, the sealer follows the log while tickets are opened one at a time, on PostgreSQL and on
+SQLite: the time from each save to its seal. The database is dropped afterwards. From the project
+root:
 
     .venv/bin/python bench/verify.py [--quick] [--events N] [--processes K]
 """
@@ -63,7 +65,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--events", type=int, default=1_000_000, help="events in the log")
     parser.add_argument("--quick", action="store_true", help="a log of 100,000 events")
-    parser.add_argument("--processes", type=int, default=max(2, default_processes()), help="side by side")
+    parser.add_argument(
+        "--processes", type=int, default=max(2, default_processes()), help="statements side by side"
+    )
     parser.add_argument("--lag-saves", type=int, default=100, help="saves timed to their seal, per store")
     args = parser.parse_args(argv)
     if args.quick:
@@ -147,8 +151,8 @@ def verifying(
     runs: list[tuple[str, Callable[[], object]]] = [
         ("baseline: read the log's pages", lambda: read_pages(ledger, read_side, links=False)),
         ("baseline: read the pages and their links", lambda: read_pages(ledger, read_side, links=True)),
-        ("verify, one process", lambda: verify(log_reader(ledger), read_side.chain)),
-        (f"verify, up to {processes} processes", lambda: verify_store(env, processes=processes)),
+        ("verify, one statement at a time", lambda: verify(log_reader(ledger), read_side.chain)),
+        (f"verify, {processes} statements side by side", lambda: verify_store(env, processes=processes)),
     ]
     rows: list[tuple[object, ...]] = []
     for what, work in runs:
@@ -210,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         migrate(sqlite)
         lags.append(lag_row("sqlite", sealer_lag(sqlite, args.lag_saves)))
     print_facts(machine_facts([*facts, ("load average (1 min) at the end", f"{os.getloadavg()[0]:.1f}")]))
-    header = ("work", "events", "seconds", "events/s", "CPU us/event (all processes)")
+    header = ("work", "events", "seconds", "events/s", "CPU us/event (this process and its children)")
     print_table(f"Sealing {args.events:,} events on PostgreSQL", header, sealed)
     print_table(
         f"Verifying {args.events:,} events on PostgreSQL (target {TARGET:,} events/s)",

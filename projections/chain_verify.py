@@ -21,19 +21,31 @@ What each problem means, and how it is told apart:
 A swap or a shift is looked for within SWAP_WINDOW positions of the mismatch; further apart, it
 shows as altered. Events after the sealed head are not yet sealed: counted, not verified.
 
-Each page is read a page ahead, in a thread, while the one before is hashed. Every link is
-checked from the link sealed before it, so parts of a long range can also be verified side by
-side, in processes of their own (the hashing is CPU-bound Python), with the same findings.
+Every link is checked from the link sealed before it, so parts of a range can be checked side by
+side, with the same findings:
+
+- **On PostgreSQL the database hashes.** Each statement checks a page of positions
+  (PostgresLog.check: the canonical encoding spelled in SQL and its sha256, each event from the
+  link sealed before its position) and returns only what disagrees: events that do not hash to a
+  link sealed for them, or that it leaves to Python, and sealed positions that hold no event.
+  `streams` statements run side by side, on connections of their own, and no payload leaves the
+  database. Each position returned is looked at again here, in order, as hashing here would find
+  it: an event left to Python may hash to its link after all, and the first that does not is told
+  apart as above.
+- **On SQLite, and in memory, it is hashed here.** Each page is read a page ahead, in a thread,
+  while the one before is hashed; a long range can be verified in parts, side by side, in
+  processes of their own (the hashing is CPU-bound Python).
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections import deque
 from collections.abc import Generator, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import closing, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from itertools import pairwise, repeat
 from multiprocessing import get_context
@@ -42,11 +54,12 @@ from threading import Thread
 
 from domain.audit_chain import link_fields
 from domain.ledger import ServiceLedger
-from projections.chain_log import Event, LogReader, log_reader
+from projections.chain_log import Checked, Event, LogReader, PostgresLog, log_reader
 from projections.chain_sealer import ChainStore, Sealed, chain_store
 from projections.read_side import dialect_for
 
 PAGE = 10_000
+"""Events read per page; on PostgreSQL, positions checked per statement."""
 PART = 250_000
 """The fewest positions worth a process of their own: fewer are verified in the calling process."""
 SWAP_WINDOW = 1_000
@@ -95,12 +108,17 @@ def verify_store(
     processes: int | None = None,
     part: int = PART,
 ) -> Verification:
-    """Verify the ledger's store that `env` names, from `start` to `stop`: a long range in parts of
-    at least `part` positions, side by side in up to `processes` processes (default_processes()
-    unless given), each reading its own pages; the first problem is the first part's that has one."""
+    """Verify the ledger's store that `env` names, from `start` to `stop`, up to `processes` at once.
+    On PostgreSQL that many statements (default: one per CPU, the database doing the work) check
+    pages side by side; elsewhere a long range is verified in parts of at least `part` positions,
+    side by side in as many processes (default_processes()), each reading its own pages. The first
+    problem is the first part's that has one."""
     ledger = ServiceLedger(env=dict(env))
     try:
         dialect, log = dialect_for(ledger), log_reader(ledger)
+        if isinstance(log, PostgresLog):
+            streams = processes or os.cpu_count() or 1
+            return verify(log, chain_store(dialect), start, stop, streams=streams)
         end = log.end() if stop is None else stop
         parts = min(processes or default_processes(), (end - start + 1) // part)
         if parts <= 1 or dialect is None:
@@ -140,9 +158,17 @@ def _joined(parts: list[Verification]) -> Verification:
 
 
 def verify(
-    log: LogReader, chain: ChainStore, start: int = 1, stop: int | None = None, page: int = PAGE
+    log: LogReader,
+    chain: ChainStore,
+    start: int = 1,
+    stop: int | None = None,
+    page: int = PAGE,
+    streams: int = 1,
 ) -> Verification:
-    """Verify positions `start` to `stop` (the log's end when None) against the sealed chain."""
+    """Verify positions `start` to `stop` (the log's end when None) against the sealed chain: on
+    PostgreSQL by the database, `streams` statements at a time, elsewhere hashed here."""
+    if isinstance(log, PostgresLog):
+        return _verify_in_database(log, chain, start, stop, page, streams)
     head, log_end = chain.head(), log.end()
     previous = chain.link_before(start)
     verified = unsealed = 0
@@ -167,9 +193,97 @@ def verify(
     if mismatch is not None:
         found = _problem(log, chain, *mismatch, previous, head, log_end)
         return Verification(verified, previous, unsealed, found)
+    return _finished(chain, verified, previous, unsealed, stop, head, log_end)
+
+
+def _finished(
+    chain: ChainStore,
+    verified: int,
+    previous: Sealed,
+    unsealed: int,
+    stop: int | None,
+    head: Sealed,
+    log_end: int,
+) -> Verification:
+    """The verification of a range whose events all hashed to their links, up to `previous` (and
+    then any not sealed yet): a problem only if a later position up to `stop` was sealed."""
     upto = head.position if stop is None else min(stop, head.position)
     gone = chain.links(previous.position, upto, 1)
     return Verification(verified, previous, unsealed, _gone(gone[0][0], log_end, head) if gone else None)
+
+
+def _verify_in_database(
+    log: PostgresLog, chain: ChainStore, start: int, stop: int | None, page: int, streams: int
+) -> Verification:
+    """`verify`, each page of positions checked by the database, and what it returns looked at here."""
+    head, log_end = chain.head(), log.end()
+    end = log_end if stop is None else min(stop, log_end)
+    verified, last = 0, start - 1
+    with closing(_checked_ahead(log, start - 1, end, page, streams)) as pages:
+        for after, checked in pages:
+            for position in sorted([*checked.gone, *checked.suspects]):
+                found = _looked_at(log, chain, position, position in checked.gone, stop, head, log_end)
+                if found is not None:
+                    return replace(found, verified=verified + log.count(after, position - 1))
+            verified += checked.events
+            last = last if checked.last is None else checked.last
+    return _finished(chain, verified, chain.link_before(last + 1), 0, stop, head, log_end)
+
+
+def _looked_at(
+    log: PostgresLog,
+    chain: ChainStore,
+    position: int,
+    gone: bool,
+    stop: int | None,
+    head: Sealed,
+    log_end: int,
+) -> Verification | None:
+    """What hashing here, in order, finds at a position the database returned (counting no event
+    verified before it): None if its event hashes to its link after all (one left to Python)."""
+    previous = chain.link_before(position)
+    if gone:  # found at the next event, unless that is not sealed yet: then at the end
+        following = log.page(position, stop, 1)
+        if following and _not_sealed_yet(chain, following[0][0], head):
+            return _finished(chain, 0, previous, log.count(position, stop), stop, head, log_end)
+        return Verification(0, previous, 0, _gone(position, log_end, head))
+    if _not_sealed_yet(chain, position, head):  # from here on, events the sealer has yet to reach
+        return _finished(chain, 0, previous, log.count(position - 1, stop), stop, head, log_end)
+    (event,) = log.page(position - 1, position, 1)
+    sealed = dict(chain.links(position - 1, position, 1)).get(position)
+    if sealed is not None and _hash(previous.link, event) == sealed:
+        return None  # an event the database left to Python
+    return Verification(0, previous, 0, _problem(log, chain, event, sealed, previous, head, log_end))
+
+
+def _not_sealed_yet(chain: ChainStore, position: int, head: Sealed) -> bool:
+    """Past the sealed head and not sealed since: the sealer has yet to reach it."""
+    return position > head.position and not chain.links(position - 1, position, 1)
+
+
+def _checked_ahead(
+    log: PostgresLog, after: int, end: int, page: int, streams: int
+) -> Generator[tuple[int, Checked], None, None]:
+    """The log after `after` up to `end` checked by the database, in order, a page of positions at a
+    time from the next event on (a gap in the log costs no statement), `streams` statements side by
+    side, each on a connection of its own: the next are checked while the caller looks at one. Each
+    page comes with the position it follows."""
+    with ThreadPoolExecutor(streams, thread_name_prefix="chain-verify") as pool:
+        checking: deque[tuple[int, Future[Checked]]] = deque()
+        try:
+            while following := log.page(after, end, 1):
+                upto = min(following[0][0] + page - 1, end)
+                checking.append((after, pool.submit(log.check, after, upto)))
+                after = upto
+                if len(checking) > streams:
+                    first, checked = checking.popleft()
+                    yield first, checked.result()
+            while checking:
+                first, checked = checking.popleft()
+                yield first, checked.result()
+        finally:
+            for _, checked in checking:
+                checked.cancel()
 
 
 def _read_ahead(
