@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from domain.actors import Actor
 from domain.customers import Customer, customer_uuid
@@ -70,12 +71,22 @@ class CustomerCommands(LedgerBase):
     def forget_customer(self, customer_id: str, reason: str, approver: Actor, actor: Actor) -> Forgetting:
         """Record that the customer is forgotten, then shred its keys: every value sealed for it,
         in the directory and on its tickets, reads as redacted from then on. Each request is
-        recorded, and shreds whatever was sealed for the customer since the last."""
-        customer = self.get_customer(customer_id)
+        recorded, and shreds whatever was sealed for the customer since the last. A customer not in
+        the directory whose tickets hold personal data is entered there as it is forgotten, with no
+        details, so that the directory lists every customer forgotten."""
         now = self.clock()
+        customer = self._find(customer_uuid(customer_id), Customer) or self._unlisted(customer_id, actor, now)
         customer.forget(require_text("reason", reason), approver, actor, now)
         recorded = self._save(customer)
         return Forgetting(recorded, self.personal_data.forget(customer_id, now))
+
+    def _unlisted(self, customer_id: str, actor: Actor, now: datetime) -> Customer:
+        """A directory entry with no details for a customer known only by what was sealed for it."""
+        if self.personal_data.store.live_key(customer_id) is None:
+            msg = f"no customer {customer_id}: it is not in the directory, and nothing was sealed for it"
+            raise CustomerNotFound(msg, customer_id=customer_id)
+        none = self.personal_data.seal(customer_id, "")
+        return Customer.register(customer_id, none, none, none, actor, now)
 
     def get_customer(self, customer_id: str, version: int | None = None) -> Customer:
         return self._load(customer_uuid(customer_id), Customer, CustomerNotFound, version)

@@ -23,7 +23,7 @@ from domain.checkpoints import SigningKey
 from domain.personal_data import REDACTED
 from projections.chain_verify import verify_store
 from projections.read_side import ReadSide, dialect_for
-from tests.api.harness import Api, assert_problem, bearer, nothing_recorded, serve
+from tests.api.harness import TOKEN_OF, Api, assert_problem, bearer, nothing_recorded, serve
 from tests.support import store
 
 SIGNING = base64.b64encode(bytes(range(32))).decode()
@@ -207,3 +207,29 @@ def test_forgetting_needs_a_director_other_than_the_one_asking_and_changes_nothi
 
 def _soon() -> str:
     return (datetime.now(UTC) + timedelta(minutes=30)).isoformat()
+
+
+def test_a_customer_known_only_by_its_tickets_is_entered_in_the_directory_as_it_is_forgotten(
+    env: dict[str, str],
+) -> None:
+    with started(env) as api:
+        ticket_id = api.open_ticket(customer_id="donghu-hospital")
+        for action, body in (
+            ("resolution", {"fixed_first_time": True, "resolution": "Reset the controller"}),
+            ("callback", {"satisfaction": 4, "answered_by": SIGNER}),
+        ):
+            api.ok(ticket_id, action, body)
+        assert_problem(api.get("/customers/donghu-hospital"), 404, "customer-not-found")
+        headers = {**bearer(Role.SERVICE_DIRECTOR), "X-Approver-Token": TOKEN_OF[Role.GENERAL_MANAGER]}
+
+        forgotten = api.client.post("/customers/donghu-hospital/forget", json=FORGET, headers=headers)
+
+        assert forgotten.status_code == 200, forgotten.text
+        after = forgotten.json()["position"]
+        shown = api.read("/customers/donghu-hospital", after)
+        history = str(api.read(f"/tickets/{ticket_id}/history", after))
+
+    assert (shown["name"], shown["redacted"], shown["version"]) == (REDACTED, True, 2)
+    assert shown["forgotten_at"] is not None
+    assert SIGNER not in history
+    assert REDACTED in history
