@@ -3,7 +3,7 @@ or as the ledger knew them at a past recorded time), and forget a customer."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
@@ -26,6 +26,7 @@ from api.ticket_queries import After, AsOf, past
 from domain.customer_commands import CustomerDetails
 from domain.customers import Customer, customer_uuid
 from domain.personal_data import REDACTED, PersonalData
+from projections.customer_directory import CustomerRow
 
 CustomerId = Annotated[str, FromPath, Parameter(max_length=64)]
 ApproverToken = Annotated[
@@ -112,48 +113,27 @@ class CustomerController(Controller):
     ) -> CustomerPage:
         services.caught_up(after)
         rows = services.read_side.customers.customers(after_customer, limit)
-        personal = services.ledger.personal_data
-        views = [
-            revealed(
-                personal,
-                row.customer_id,
-                (row.name, row.phone, row.address),
-                row.registered_at,
-                row.forgotten_at,
-                row.version,
-            )
-            for row in rows
-        ]
+        sealed = [value for row in rows for value in (row.name, row.phone, row.address)]
+        plain = services.ledger.personal_data.reveal_many(sealed)
+        views = [revealed(row, plain[3 * i : 3 * i + 3]) for i, row in enumerate(rows)]
         return CustomerPage(customers=views, next_after=rows[-1].customer_id if len(rows) == limit else None)
 
 
 def customer_view(customer: Customer, personal: PersonalData) -> CustomerView:
-    return revealed(
-        personal,
-        customer.customer_id,
-        (customer.name, customer.phone, customer.address),
-        customer.registered_at,
-        customer.forgotten_at,
-        customer.version,
-    )
+    return revealed(customer, personal.reveal_many([customer.name, customer.phone, customer.address]))
 
 
-def revealed(
-    personal: PersonalData,
-    customer_id: str,
-    sealed: tuple[str, str, str],
-    registered_at: datetime,
-    forgotten_at: datetime | None,
-    version: int,
-) -> CustomerView:
-    name, phone, address = (personal.reveal(value) for value in sealed)
+def revealed(entry: Customer | CustomerRow, plain: Sequence[str]) -> CustomerView:
+    """A customer as the aggregate or the directory holds it, with its details (name, phone,
+    address) already revealed."""
+    name, phone, address = plain
     return CustomerView(
-        customer_id=customer_id,
+        customer_id=entry.customer_id,
         name=name,
         phone=phone,
         address=address,
-        redacted=REDACTED in (name, phone, address),
-        registered_at=registered_at,
-        forgotten_at=forgotten_at,
-        version=version,
+        redacted=REDACTED in plain,
+        registered_at=entry.registered_at,
+        forgotten_at=entry.forgotten_at,
+        version=entry.version,
     )

@@ -21,7 +21,7 @@ import base64
 import binascii
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from threading import Lock
@@ -78,7 +78,8 @@ class KeyStore(ABC):
         """Store a new live key, or, when another writer stored one first, return that one."""
 
     @abstractmethod
-    def key(self, key_id: UUID) -> CustomerKey | None: ...
+    def keys(self, key_ids: Collection[UUID]) -> dict[UUID, CustomerKey]:
+        """The keys of these ids that the store holds (with or without material)."""
 
     @abstractmethod
     def shred(self, customer_id: str, at: datetime) -> int:
@@ -93,40 +94,40 @@ class KeyStore(ABC):
 class MemoryKeyStore(KeyStore):
     def __init__(self) -> None:
         self.lock = Lock()
-        self.keys: dict[UUID, CustomerKey] = {}
+        self.held: dict[UUID, CustomerKey] = {}
 
     def live_key(self, customer_id: str) -> CustomerKey | None:
         with self.lock:
             return next(
-                (k for k in self.keys.values() if k.customer_id == customer_id and k.material is not None),
+                (k for k in self.held.values() if k.customer_id == customer_id and k.material is not None),
                 None,
             )
 
     def add(self, key: CustomerKey) -> CustomerKey:
         with self.lock:
-            for held in self.keys.values():
+            for held in self.held.values():
                 if held.customer_id == key.customer_id and held.material is not None:
                     return held
-            self.keys[key.key_id] = key
+            self.held[key.key_id] = key
             return key
 
-    def key(self, key_id: UUID) -> CustomerKey | None:
+    def keys(self, key_ids: Collection[UUID]) -> dict[UUID, CustomerKey]:
         with self.lock:
-            return self.keys.get(key_id)
+            return {k: self.held[k] for k in key_ids if k in self.held}
 
     def shred(self, customer_id: str, at: datetime) -> int:
         with self.lock:
-            live = [k for k in self.keys.values() if k.customer_id == customer_id and k.material is not None]
+            live = [k for k in self.held.values() if k.customer_id == customer_id and k.material is not None]
             for k in live:
-                self.keys[k.key_id] = CustomerKey(k.key_id, customer_id, None, k.created_at, at)
+                self.held[k.key_id] = CustomerKey(k.key_id, customer_id, None, k.created_at, at)
         return len(live)
 
     def rewrap(self, change: Callable[[CustomerKey], bytes]) -> int:
         with self.lock:
             changed = {
-                k.key_id: replace(k, material=change(k)) for k in self.keys.values() if k.material is not None
+                k.key_id: replace(k, material=change(k)) for k in self.held.values() if k.material is not None
             }
-            self.keys.update(changed)
+            self.held.update(changed)
         return len(changed)
 
 
@@ -163,23 +164,14 @@ class PersonalData:
 
     def reveal(self, value: str) -> str:
         """The plain text of a token, `REDACTED` when its key is gone, or a non-token as it is."""
-        if not value.startswith(PREFIX):
-            return value
-        try:
-            key_hex, _, body = value[len(PREFIX) :].partition(":")
-            key_id = UUID(hex=key_hex)
-            data = base64.urlsafe_b64decode(body)
-        except (ValueError, binascii.Error):
-            return REDACTED
-        key = self.store.key(key_id)
-        material = None if key is None else self._unwrap(key)
-        if material is None:
-            return REDACTED
-        try:
-            plain = AESGCM(material).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], key_id.bytes)
-        except InvalidTag:
-            return REDACTED
-        return plain.decode()
+        return self.reveal_many([value])[0]
+
+    def reveal_many(self, values: Sequence[str]) -> list[str]:
+        """Each value revealed as `reveal` does, their keys read in one go."""
+        tokens = {value: _parsed(value) for value in values if value.startswith(PREFIX)}
+        keys = self.store.keys({token[0] for token in tokens.values() if token is not None})
+        materials = {key_id: self._unwrap(key) for key_id, key in keys.items()}
+        return [value if value not in tokens else _opened(tokens[value], materials) for value in values]
 
     def reveal_all(self, value: Any) -> Any:
         """`value` with every token inside it (in strings, lists and mappings) revealed."""
@@ -222,6 +214,28 @@ class PersonalData:
             return self.wrapping.decrypt(nonce, sealed, _wrap_context(key.key_id, key.customer_id))
         except InvalidTag:
             return None
+
+
+def _opened(token: tuple[UUID, bytes] | None, materials: Mapping[UUID, bytes | None]) -> str:
+    """A parsed token's plain text, or REDACTED when its key's material is gone (or it is not well
+    formed, or not sealed under that key)."""
+    material = None if token is None else materials.get(token[0])
+    if token is None or material is None:
+        return REDACTED
+    key_id, data = token
+    try:
+        return AESGCM(material).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], key_id.bytes).decode()
+    except InvalidTag:
+        return REDACTED
+
+
+def _parsed(token: str) -> tuple[UUID, bytes] | None:
+    """A token's key id and sealed bytes; None when it is not well formed."""
+    key_hex, _, body = token[len(PREFIX) :].partition(":")
+    try:
+        return UUID(hex=key_hex), base64.urlsafe_b64decode(body)
+    except (ValueError, binascii.Error):
+        return None
 
 
 def is_sealed(value: object) -> bool:

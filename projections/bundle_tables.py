@@ -190,19 +190,22 @@ def penalty_rows(read_side: ReadSide, scope: Scope) -> Iterator[PenaltyRow]:
 
 def customer_rows(read_side: ReadSide, scope: Scope) -> Iterator[Sequence[object]]:
     yield CUSTOMER_COLUMNS
-    for row in directory_rows(read_side, scope.customer_id):
-        details = [read_side.ledger.personal_data.reveal(v) for v in (row.name, row.phone, row.address)]
-        times = (row.registered_at, row.updated_at, row.forgotten_at)
-        yield [row.customer_id, *details, REDACTED in details, *(cell(t) for t in times)]
+    for page in directory_pages(read_side, scope.customer_id):
+        sealed = [value for row in page for value in (row.name, row.phone, row.address)]
+        plain = read_side.ledger.personal_data.reveal_many(sealed)
+        for i, row in enumerate(page):
+            details = plain[3 * i : 3 * i + 3]
+            times = (row.registered_at, row.updated_at, row.forgotten_at)
+            yield [row.customer_id, *details, REDACTED in details, *(cell(t) for t in times)]
 
 
-def directory_rows(read_side: ReadSide, customer_id: str | None) -> Iterator[CustomerRow]:
+def directory_pages(read_side: ReadSide, customer_id: str | None) -> Iterator[list[CustomerRow]]:
     if customer_id is not None:
-        yield from read_side.customers.rows_for({str(customer_uuid(customer_id))}).values()
+        yield list(read_side.customers.rows_for({str(customer_uuid(customer_id))}).values())
         return
     after = None
     while page := read_side.customers.customers(after, PAGE):
-        yield from page
+        yield page
         after = page[-1].customer_id
 
 

@@ -3,7 +3,7 @@ personal-data service of a ledger on whichever store it uses."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -12,7 +12,7 @@ from eventsourcing.application import Application
 
 from domain.personal_data import CustomerKey, KeyStore, MemoryKeyStore, PersonalData
 from projections.read_side import dialect_for
-from projections.sql import Dialect
+from projections.sql import IN_CHUNK, Dialect
 
 
 class SqlKeyStore(KeyStore):
@@ -40,8 +40,14 @@ class SqlKeyStore(KeyStore):
         assert live is not None
         return live
 
-    def key(self, key_id: UUID) -> CustomerKey | None:
-        return self._one(" WHERE key_id = %s", (key_id.hex,))
+    def keys(self, key_ids: Collection[UUID]) -> dict[UUID, CustomerKey]:
+        wanted = [k.hex for k in key_ids]
+        found: dict[UUID, CustomerKey] = {}
+        for start in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[start : start + IN_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            found.update((k.key_id, k) for k in self._all(f" WHERE key_id IN ({marks})", tuple(chunk)))
+        return found
 
     def shred(self, customer_id: str, at: datetime) -> int:
         with self.dialect.transaction(commit=True) as cursor:
@@ -71,10 +77,12 @@ class SqlKeyStore(KeyStore):
         return len(keys)
 
     def _one(self, where: str, params: tuple[Any, ...]) -> CustomerKey | None:
+        return next(iter(self._all(where, params)), None)
+
+    def _all(self, where: str, params: tuple[Any, ...]) -> list[CustomerKey]:
         with self.dialect.transaction(commit=False) as cursor:
             cursor.execute(self.dialect.sql(f"SELECT {self.COLUMNS} FROM customer_keys{where}"), params)
-            row = cursor.fetchone()
-        return None if row is None else self._key(row)
+            return [self._key(row) for row in cursor.fetchall()]
 
     def _key(self, row: Any) -> CustomerKey:
         created_at = self.dialect.time_out(row["created_at"])

@@ -52,7 +52,7 @@ def test_the_same_value_seals_to_different_tokens_under_one_key_per_customer() -
 
     assert first != second
     assert first.split(":")[1] == second.split(":")[1] != other.split(":")[1]
-    assert len(store.keys) == 2
+    assert len(store.held) == 2
 
 
 def test_forgetting_a_customer_redacts_its_values_only_and_a_new_value_gets_a_new_key() -> None:
@@ -90,7 +90,7 @@ def test_a_token_changed_or_unknown_reads_as_redacted_and_plain_text_passes_thro
 def test_wrapped_keys_are_useless_without_the_wrapping_key() -> None:
     store = MemoryKeyStore()
     token = PersonalData(store, WRAPPING).seal("huaxin-bank", "Lin")
-    (held,) = store.keys.values()
+    (held,) = store.held.values()
 
     assert PersonalData(store, WRAPPING).reveal(token) == "Lin"
     assert PersonalData(store, bytes(32)).reveal(token) == REDACTED
