@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/penalty_assessment.py
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/customers.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info
