@@ -3,7 +3,8 @@ forgetting the customer (deleting the key: crypto-shredding) leaves them unreada
 
 **The declared list.** `PERSONAL_FIELDS` names every event field that holds personal data. The
 ledger seals each such value before the event is made, so the log, the hash chain, the views and
-every bundle carry only its token; nothing else in an event may name or reach a person.
+every bundle carry only its token. Free text written by staff (a description, a reason) is not on
+the list: what a person types there is recorded as typed.
 
 **A token** is `pd1:<key id>:<base64url(nonce || AES-256-GCM ciphertext)>`, the key id bound in as
 associated data. Only the key store knows whose key it is and holds the key. Revealing a token
