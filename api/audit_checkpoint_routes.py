@@ -10,7 +10,6 @@ domain/checkpoints.py).
 from __future__ import annotations
 
 import base64
-import threading
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
@@ -36,6 +35,7 @@ from projections.bundle_export import Bundle
 from projections.bundle_filters import KINDS, BundleRequest
 from projections.checkpoint_store import Chain
 from projections.read_side import ReadSide
+from projections.timer import Timer
 
 log = structlog.get_logger("ledger.audit")
 Kind = Literal[
@@ -109,8 +109,7 @@ class AuditTrail:
         self.chain = Chain.of(ledger, read_side.chain)
         self.key = SigningKey.from_setting(settings.signing_key)
         self.seconds = settings.checkpoint_seconds
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.timer = Timer("checkpoints", self.seconds, self._sign, self._failed, at_start=False)
         if self.key.ephemeral:
             log.warning(
                 "no LEDGER_SIGNING_KEY: signing with an ephemeral key, lost when the service stops",
@@ -127,27 +126,22 @@ class AuditTrail:
 
     def start(self) -> None:
         if self.seconds > 0:
-            self._stopping.clear()
-            self._thread = threading.Thread(target=self._tick, name="checkpoints", daemon=True)
-            self._thread.start()
+            self.timer.start()
 
     def stop(self) -> None:
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
+        self.timer.stop()
 
-    def _tick(self) -> None:
-        while not self._stopping.wait(self.seconds):
-            try:
-                checkpoint, new = self.checkpoint()
-            except RuleViolation:
-                continue  # an empty log has no head to sign
-            except Exception as error:  # the timer outlives a failure and tries again next time
-                log.error("checkpoint failed; trying again at the next interval", error=repr(error))
-                continue
-            if new:
-                log.info("checkpoint signed", position=checkpoint.position, link=checkpoint.link.hex())
+    def _sign(self) -> None:
+        try:
+            checkpoint, new = self.checkpoint()
+        except RuleViolation:
+            return  # an empty log has no head to sign
+        if new:
+            log.info("checkpoint signed", position=checkpoint.position, link=checkpoint.link.hex())
+
+    @staticmethod
+    def _failed(error: BaseException) -> None:
+        log.error("checkpoint failed; trying again at the next interval", error=repr(error))
 
 
 Audit = NamedDependency[AuditTrail]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from threading import Event, Thread
 from typing import Protocol
 from uuid import UUID
 
@@ -21,6 +20,7 @@ from domain.tickets import Ticket
 from projections.batching import BatchProjection, Positioned
 from projections.runner import ErrorHandler
 from projections.sla_clocks import SlaClockView
+from projections.timer import Timer
 
 LOOKBACK = timedelta(minutes=10)
 """How far behind its last sweep the sweeper looks again, for clock rows the view wrote late."""
@@ -62,13 +62,11 @@ class SlaSweeper:
     ) -> None:
         self.ledger = ledger
         self.clocks = clocks
-        self.interval = interval
         self.on_error = on_error
         self.swept_through: datetime | None = None
         self.settled: set[tuple[str, str, datetime]] = set()
         """(ticket, target, due time) of clocks settled after they fell due, while within the lookback."""
-        self._stopping = Event()
-        self._thread: Thread | None = None
+        self.timer = Timer("sla-sweeper", interval, self.sweep, self._failed, at_start=True)
 
     def sweep(self) -> int:
         """Settle every ticket with a running clock due by now; the number of tickets settled."""
@@ -93,21 +91,11 @@ class SlaSweeper:
         return len(lapsed)
 
     def start(self) -> None:
-        self._stopping.clear()
-        self._thread = Thread(target=self._run, name="sla-sweeper", daemon=True)
-        self._thread.start()
+        self.timer.start()
 
     def stop(self) -> None:
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
+        self.timer.stop()
 
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self.sweep()
-            except Exception as error:  # the sweeper outlives any one failure, and sweeps again
-                if self.on_error is not None:
-                    self.on_error("sla_sweeper", error)
-            self._stopping.wait(self.interval)
+    def _failed(self, error: BaseException) -> None:
+        if self.on_error is not None:
+            self.on_error("sla_sweeper", error)
