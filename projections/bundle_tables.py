@@ -17,7 +17,7 @@ penalties, KPIs) is not in a bundle for one customer, and only the KPIs record t
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -76,59 +76,26 @@ class Table:
     rows: Iterator[Sequence[object]]
 
 
+@dataclass(frozen=True)
+class TableKind:
+    """A table a bundle may carry: the kind of aggregate it shows, the filters its view can apply,
+    and how its rows are read."""
+
+    name: str
+    description: str
+    kind: str
+    by_customer: bool
+    by_contract: bool
+    rows: Callable[[ReadSide, Scope], Iterator[Sequence[object]]]
+
+
 def tables(read_side: ReadSide, scope: Scope) -> list[Table]:
     """The tables the scope asks for, each read lazily when its rows are taken."""
-    found: list[Table] = []
-    if scope.wants("ticket", by_customer=True, by_contract=False):
-        found.append(
-            Table(
-                "tickets.csv",
-                "tickets reported in the period, as the board shows them now",
-                with_header(BoardRow, ticket_rows(read_side, scope)),
-            )
-        )
-    if scope.wants("claim", by_customer=True, by_contract=False):
-        found.append(
-            Table(
-                "claims.csv",
-                "claims changed in the period, as they stood at its end",
-                with_header(ClaimRow, claim_rows(read_side, scope)),
-            )
-        )
-    if scope.wants("stock", by_customer=False, by_contract=False):
-        found.append(
-            Table(
-                "stock.csv",
-                "stock items changed in the period, as they stood at its end",
-                with_header(StockRow, stock_rows(read_side, scope)),
-            )
-        )
-    if scope.wants("penalty", by_customer=False, by_contract=False):
-        found.append(
-            Table(
-                "penalties.csv",
-                "penalty lines changed in the period, as they stood at its end",
-                with_header(PenaltyRow, penalty_rows(read_side, scope)),
-            )
-        )
-    if scope.wants("customer", by_customer=True, by_contract=False):
-        found.append(
-            Table(
-                "customers.csv",
-                "the customer directory as it is now; forgotten customers redacted",
-                customer_rows(read_side, scope),
-            )
-        )
-    if scope.wants("ticket", by_customer=False, by_contract=True):
-        found.append(
-            Table(
-                "kpis.csv",
-                "KPIs of the period's report days by month, contract, severity "
-                "and region tier, as of its end",
-                kpi_rows(read_side, scope),
-            )
-        )
-    return found
+    return [
+        Table(t.name, t.description, t.rows(read_side, scope))
+        for t in TABLES
+        if scope.wants(t.kind, by_customer=t.by_customer, by_contract=t.by_contract)
+    ]
 
 
 def with_header(kind: type[Any], rows: Iterator[Any]) -> Iterator[Sequence[object]]:
@@ -224,3 +191,56 @@ def kpi_rows(read_side: ReadSide, scope: Scope) -> Iterator[Sequence[object]]:
             *("" if figures[name] is None else figures[name] for name, _, _ in RATES),
             *(row.sums[m] for m in MEASURES),
         ]
+
+
+TABLES = (
+    TableKind(
+        "tickets.csv",
+        "tickets reported in the period, as the board shows them now",
+        "ticket",
+        by_customer=True,
+        by_contract=False,
+        rows=lambda read_side, scope: with_header(BoardRow, ticket_rows(read_side, scope)),
+    ),
+    TableKind(
+        "claims.csv",
+        "claims changed in the period, as they stood at its end",
+        "claim",
+        by_customer=True,
+        by_contract=False,
+        rows=lambda read_side, scope: with_header(ClaimRow, claim_rows(read_side, scope)),
+    ),
+    TableKind(
+        "stock.csv",
+        "stock items changed in the period, as they stood at its end",
+        "stock",
+        by_customer=False,
+        by_contract=False,
+        rows=lambda read_side, scope: with_header(StockRow, stock_rows(read_side, scope)),
+    ),
+    TableKind(
+        "penalties.csv",
+        "penalty lines changed in the period, as they stood at its end",
+        "penalty",
+        by_customer=False,
+        by_contract=False,
+        rows=lambda read_side, scope: with_header(PenaltyRow, penalty_rows(read_side, scope)),
+    ),
+    TableKind(
+        "customers.csv",
+        "the customer directory as it is now; forgotten customers redacted",
+        "customer",
+        by_customer=True,
+        by_contract=False,
+        rows=customer_rows,
+    ),
+    TableKind(
+        "kpis.csv",
+        "KPIs of the period's report days by month, contract, severity and region tier, as of its end",
+        "ticket",
+        by_customer=False,
+        by_contract=True,
+        rows=kpi_rows,
+    ),
+)
+"""Every table, in the order a bundle carries them."""
