@@ -4,13 +4,14 @@ reads as redacted in the directory and on every sign-off and callback of its tic
 
 from __future__ import annotations
 
+from api.demo_claims import SIGNERS
 from domain.actors import Actor, Role
 from domain.customer_commands import CustomerDetails
 from domain.ledger import ServiceLedger
 
 DESK = Actor("agent-zhao", Role.HOTLINE_AGENT)
-ASKED_BY = Actor("svc-zhao", Role.SERVICE_DIRECTOR)
-APPROVER = Actor("gm-sun", Role.GENERAL_MANAGER)
+ASKED_BY, APPROVER = SIGNERS[Role.SERVICE_DIRECTOR], SIGNERS[Role.GENERAL_MANAGER]
+"""The directors who sign claims: one asks for the forgetting, the other approves it."""
 DIRECTORY = {
     "zhongshan-power": ("+86 760 8831 2200", "1 Xingzhong Road, Shiqi, Zhongshan"),
     "huaxin-bank": ("+86 755 8266 0100", "3008 Shennan Avenue, Futian, Shenzhen"),
